@@ -1,0 +1,41 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Release builds of the numeric code drop overflow and bounds checks: every hot loop runs over
+// unsafe buffer pointers whose extents are checked once, outside the loop.
+let fastMath: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+
+let package = Package(
+    name: "lwm",
+    products: [
+        .executable(name: "lwm", targets: ["lwm"]),
+        .library(name: "LwMCore", targets: ["LwMCore"]),
+    ],
+    targets: [
+        // C libraries from Debian, reached through module maps and a shim header each.
+        .systemLibrary(
+            name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(
+            name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+        // Tensors, layers, networks, the LwM losses, SGD and safetensors.
+        .target(name: "LwMCore", dependencies: ["CBLAS"], swiftSettings: fastMath),
+        // Dataset readers, normalisation and class-incremental splits.
+        .target(name: "LwMData", dependencies: ["LwMCore", "CZlib"], swiftSettings: fastMath),
+        // The MPI communicator: one checked wrapper around every MPI call.
+        .target(name: "LwMDistributed", dependencies: ["CMPI"]),
+        // The class-incremental training loop, evaluation, metrics and checkpoints.
+        .target(
+            name: "LwMTraining", dependencies: ["LwMCore", "LwMData", "LwMDistributed"],
+            swiftSettings: fastMath),
+        // The command line: train, selftest, bench.
+        .executableTarget(name: "lwm", dependencies: ["LwMTraining"]),
+
+        .testTarget(name: "LwMCoreTests", dependencies: ["LwMCore"]),
+        .testTarget(name: "LwMDataTests", dependencies: ["LwMData"]),
+        .testTarget(
+            name: "LwMTrainingTests", dependencies: ["LwMTraining"],
+            resources: []),
+    ]
+)
