@@ -1,1 +1,24 @@
-print("lwm")
+import Foundation
+
+let usage = """
+    usage: lwm <command> [options]
+
+    commands:
+      train      class-incremental training (see lwm train --help)
+      selftest   check the numeric core against PyTorch fixtures
+      bench      benchmarks (lwm bench step --help)
+    """
+
+var arguments = Array(CommandLine.arguments.dropFirst())
+let command = arguments.isEmpty ? "--help" : arguments.removeFirst()
+let status: Int32
+switch command {
+case "selftest": status = SelfTestCommand.run(arguments)
+case "--help", "-h", "help":
+    print(usage)
+    status = 0
+default:
+    printError("unknown command '\(command)'\n\(usage)")
+    status = 2
+}
+exit(status)
