@@ -14,6 +14,7 @@ let command = arguments.isEmpty ? "--help" : arguments.removeFirst()
 let status: Int32
 switch command {
 case "selftest": status = SelfTestCommand.run(arguments)
+case "bench": status = BenchCommand.run(arguments)
 case "--help", "-h", "help":
     print(usage)
     status = 0

@@ -247,3 +247,20 @@ public final class ResNet {
         }
     }
 }
+
+extension ResNet {
+    /// Floating-point operations of one forward pass, 2 per multiply-add, counted from the
+    /// layer shapes: every convolution and the head. Element-wise work is not counted.
+    public func forwardFLOPs(batch: Int, height: Int, width: Int) -> Double {
+        let shapes = shapes(batch: batch, height: height, width: width)
+        var flops = 2.0 * Double(stem.patchSize * stem.outputChannels * shapes[0].perChannel)
+        for (index, block) in blocks.enumerated() {
+            let out = shapes[index + 1]
+            for conv in block.convolutions {
+                flops += 2.0 * Double(conv.patchSize * conv.outputChannels * out.perChannel)
+            }
+        }
+        flops += 2.0 * Double(head.inputFeatures * head.outputFeatures * batch)
+        return flops
+    }
+}
