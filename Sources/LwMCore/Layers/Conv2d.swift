@@ -1,8 +1,10 @@
 /// 2-D convolution without bias, PyTorch's `nn.Conv2d(bias: false)`, over C×N×H×W activations.
 ///
 /// Forward is im2col plus one sgemm per chunk of images; the chunk keeps the column matrix
-/// small enough to stay in cache. Backward recomputes the columns instead of storing them,
-/// which trades one cheap pass for memory 9× the activation size per layer.
+/// within a few MiB. Backward recomputes the columns instead of storing them (9× the
+/// activation per layer). For a size-preserving window (3×3, stride 1, padding 1) the input
+/// gradient is itself a convolution of dOutput with the flipped, transposed kernel, which
+/// runs as fast as the forward and needs no col2im; strided layers use col2im.
 public final class Conv2d {
     public let inputChannels: Int
     public let outputChannels: Int
@@ -11,6 +13,11 @@ public final class Conv2d {
     public let padding: Int
     /// Cout×Cin×kh×kw, PyTorch's layout.
     public let weight: NamedTensor
+    let geometry: ConvolutionGeometry
+    /// The window that maps dOutput back to dInput when `geometry.preservesSize`.
+    let transposedGeometry: ConvolutionGeometry
+    /// Cin×Cout×kh×kw, the kernel flipped in both spatial axes: built at each backward.
+    private let transposedKernel = FloatBuffer()
 
     /// Columns per sgemm call stay under this many floats (8 MiB).
     static let columnBudget = 1 << 21
@@ -27,28 +34,27 @@ public final class Conv2d {
         weight = store.registerParameter(
             "\(name).weight", shape: [outputChannels, inputChannels, kernelSize, kernelSize],
             initializer: .kaimingNormalFanOut(fanOut: outputChannels * kernelSize * kernelSize))
+        geometry = ConvolutionGeometry(
+            channels: inputChannels, kernelSize: kernelSize, stride: stride, padding: padding)
+        transposedGeometry = ConvolutionGeometry(
+            channels: outputChannels, kernelSize: kernelSize, stride: 1, padding: padding)
     }
 
     /// Rows of the column matrix: Cin·kh·kw.
-    var patchSize: Int { inputChannels * kernelSize * kernelSize }
+    var patchSize: Int { geometry.patchSize }
 
     public func outputShape(for input: ActivationShape) -> ActivationShape {
-        ActivationShape(
-            channels: outputChannels, batch: input.batch,
-            height: (input.height + 2 * padding - kernelSize) / stride + 1,
-            width: (input.width + 2 * padding - kernelSize) / stride + 1)
+        let (height, width) = geometry.outputSize(height: input.height, width: input.width)
+        return ActivationShape(
+            channels: outputChannels, batch: input.batch, height: height, width: width)
     }
 
     /// A 1×1 stride-1 convolution reads its input as the column matrix directly.
     private var isPointwise: Bool { kernelSize == 1 && stride == 1 && padding == 0 }
 
-    /// Images per sgemm call, and the workspace that call needs.
-    func chunking(for input: ActivationShape) -> (images: Int, workspace: Int) {
-        let output = outputShape(for: input)
-        if isPointwise { return (input.batch, 0) }
-        let perImage = patchSize * output.spatial
-        let images = max(1, min(input.batch, Self.columnBudget / max(perImage, 1)))
-        return (images, images * perImage)
+    /// Images per sgemm call for a window with `rows` patch rows over `spatial` positions.
+    private func imagesPerChunk(rows: Int, spatial: Int, batch: Int) -> Int {
+        max(1, min(batch, Self.columnBudget / max(rows * spatial, 1)))
     }
 
     // MARK: - Forward
@@ -59,7 +65,6 @@ public final class Conv2d {
         output: UnsafeMutablePointer<Float>, workspace: FloatBuffer
     ) {
         let out = outputShape(for: shape)
-        let columnsPerImage = out.spatial
         if isPointwise {
             sgemm(
                 m: outputChannels, n: out.perChannel, k: inputChannels,
@@ -67,31 +72,44 @@ public final class Conv2d {
                 c: output, ldc: out.perChannel)
             return
         }
-        let (chunk, workspaceSize) = chunking(for: shape)
-        let columns = workspace.reserve(workspaceSize)
+        convolve(
+            input: input, shape: shape, geometry: geometry, kernel: weight.value,
+            outputChannels: outputChannels, output: output, outputSpatial: out.spatial,
+            accumulate: false, workspace: workspace)
+    }
+
+    /// For each chunk of images: im2col, then output[:, chunk] (+)= kernel × columns.
+    private func convolve(
+        input: UnsafePointer<Float>, shape: ActivationShape, geometry: ConvolutionGeometry,
+        kernel: UnsafePointer<Float>, outputChannels: Int, output: UnsafeMutablePointer<Float>,
+        outputSpatial: Int, accumulate: Bool, workspace: FloatBuffer
+    ) {
+        let rows = geometry.patchSize
+        let chunk = imagesPerChunk(rows: rows, spatial: outputSpatial, batch: shape.batch)
+        let columns = workspace.reserve(chunk * rows * outputSpatial)
         var first = 0
         while first < shape.batch {
             let images = min(chunk, shape.batch - first)
-            im2col(input: input, shape: shape, firstImage: first, images: images, into: columns)
+            let n = images * outputSpatial
+            geometry.im2col(input: input, shape: shape, first: first, images: images, into: columns)
             sgemm(
-                m: outputChannels, n: images * columnsPerImage, k: patchSize,
-                a: weight.value, lda: patchSize, b: columns, ldb: images * columnsPerImage,
-                c: output + first * columnsPerImage, ldc: out.perChannel)
+                m: outputChannels, n: n, k: rows, a: kernel, lda: rows, b: columns, ldb: n,
+                beta: accumulate ? 1 : 0, c: output + first * outputSpatial,
+                ldc: shape.batch * outputSpatial)
             first += images
         }
     }
 
     // MARK: - Backward
 
-    /// Accumulates dWeight += dOutput × columnsᵀ and, when `dInput` is given, adds
-    /// dInput += col2im(weightᵀ × dOutput) (or overwrites it when `accumulate` is false).
+    /// Accumulates dWeight += dOutput × columnsᵀ and, when `dInput` is given, writes the
+    /// input gradient into it (adds to it when `accumulate` is set).
     public func backward(
         input: UnsafePointer<Float>, shape: ActivationShape,
         dOutput: UnsafePointer<Float>, dInput: UnsafeMutablePointer<Float>?,
         accumulate: Bool, workspace: FloatBuffer
     ) {
         let out = outputShape(for: shape)
-        let columnsPerImage = out.spatial
         if isPointwise {
             sgemm(
                 transposeB: true, m: outputChannels, n: inputChannels, k: out.perChannel,
@@ -105,28 +123,55 @@ public final class Conv2d {
             }
             return
         }
-        if let dInput, !accumulate { dInput.zero(shape.count) }
-        let (chunk, workspaceSize) = chunking(for: shape)
-        let columns = workspace.reserve(workspaceSize)
+
+        let useTransposedConvolution = geometry.preservesSize && dInput != nil
+        if let dInput, !accumulate, !useTransposedConvolution { dInput.zero(shape.count) }
+        let rows = patchSize
+        let chunk = imagesPerChunk(rows: rows, spatial: out.spatial, batch: shape.batch)
+        let columns = workspace.reserve(chunk * rows * out.spatial)
         var first = 0
         while first < shape.batch {
             let images = min(chunk, shape.batch - first)
-            let n = images * columnsPerImage
-            let dOutputChunk = dOutput + first * columnsPerImage
-            im2col(input: input, shape: shape, firstImage: first, images: images, into: columns)
+            let n = images * out.spatial
+            let dOutputChunk = dOutput + first * out.spatial
+            geometry.im2col(input: input, shape: shape, first: first, images: images, into: columns)
             sgemm(
-                transposeB: true, m: outputChannels, n: patchSize, k: n,
+                transposeB: true, m: outputChannels, n: rows, k: n,
                 a: dOutputChunk, lda: out.perChannel, b: columns, ldb: n,
-                beta: 1, c: weight.gradient, ldc: patchSize)
-            if let dInput {
+                beta: 1, c: weight.gradient, ldc: rows)
+            if let dInput, !useTransposedConvolution {
                 // The columns are consumed; their memory now holds dColumns.
                 sgemm(
-                    transposeA: true, m: patchSize, n: n, k: outputChannels,
-                    a: weight.value, lda: patchSize, b: dOutputChunk, ldb: out.perChannel,
+                    transposeA: true, m: rows, n: n, k: outputChannels,
+                    a: weight.value, lda: rows, b: dOutputChunk, ldb: out.perChannel,
                     c: columns, ldc: n)
-                col2im(columns, shape: shape, firstImage: first, images: images, into: dInput)
+                geometry.col2im(columns, shape: shape, first: first, images: images, into: dInput)
             }
             first += images
         }
+
+        if let dInput, useTransposedConvolution {
+            // dInput[ci] = Σ_co dOutput[co] ⋆ flip(W[co][ci]) with the same padding.
+            let kernel = flippedTransposedKernel()
+            convolve(
+                input: dOutput, shape: out, geometry: transposedGeometry, kernel: kernel,
+                outputChannels: inputChannels, output: dInput, outputSpatial: shape.spatial,
+                accumulate: accumulate, workspace: workspace)
+        }
+    }
+
+    /// W′[ci][co][i][j] = W[co][ci][k−1−i][k−1−j].
+    private func flippedTransposedKernel() -> UnsafeMutablePointer<Float> {
+        let area = kernelSize * kernelSize
+        let kernel = transposedKernel.reserve(weight.count)
+        let w = weight.value
+        for co in 0..<outputChannels {
+            for ci in 0..<inputChannels {
+                let source = w + (co * inputChannels + ci) * area
+                let destination = kernel + (ci * outputChannels + co) * area
+                for t in 0..<area { destination[t] = source[area - 1 - t] }
+            }
+        }
+        return kernel
     }
 }
