@@ -24,7 +24,7 @@ let package = Package(
         // Dataset readers, normalisation and class-incremental splits.
         .target(name: "LwMData", dependencies: ["LwMCore", "CZlib"], swiftSettings: fastMath),
         // The MPI communicator: one checked wrapper around every MPI call.
-        .target(name: "LwMDistributed", dependencies: ["CMPI"]),
+        .target(name: "LwMDistributed", dependencies: ["CMPI"], exclude: ["README.md"]),
         // The class-incremental training loop, evaluation, metrics and checkpoints.
         .target(
             name: "LwMTraining", dependencies: ["LwMCore", "LwMData", "LwMDistributed"],
@@ -34,6 +34,7 @@ let package = Package(
 
         .testTarget(name: "LwMCoreTests", dependencies: ["LwMCore"]),
         .testTarget(name: "LwMDataTests", dependencies: ["LwMData"]),
+        .testTarget(name: "LwMDistributedTests", dependencies: ["LwMDistributed"]),
         .testTarget(
             name: "LwMTrainingTests", dependencies: ["LwMTraining"],
             resources: []),

@@ -14,3 +14,6 @@ static inline void *lwm_in_place(void) { return MPI_IN_PLACE; }
 static inline MPI_Request lwm_request_null(void) { return MPI_REQUEST_NULL; }
 static inline MPI_Errhandler lwm_errors_return(void) { return MPI_ERRORS_RETURN; }
 static inline MPI_Status *lwm_status_ignore(void) { return MPI_STATUS_IGNORE; }
+static inline int lwm_success(void) { return MPI_SUCCESS; }
+static inline int lwm_thread_funneled(void) { return MPI_THREAD_FUNNELED; }
+static inline int lwm_max_error_string(void) { return MPI_MAX_ERROR_STRING; }
