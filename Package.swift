@@ -20,9 +20,13 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // Tensors, layers, networks, the LwM losses, SGD and safetensors.
-        .target(name: "LwMCore", dependencies: ["CBLAS"], swiftSettings: fastMath),
+        .target(
+            name: "LwMCore", dependencies: ["CBLAS"], exclude: ["README.md"],
+            swiftSettings: fastMath),
         // Dataset readers, normalisation and class-incremental splits.
-        .target(name: "LwMData", dependencies: ["LwMCore", "CZlib"], swiftSettings: fastMath),
+        .target(
+            name: "LwMData", dependencies: ["LwMCore", "CZlib"], exclude: ["README.md"],
+            swiftSettings: fastMath),
         // The MPI communicator: one checked wrapper around every MPI call.
         .target(name: "LwMDistributed", dependencies: ["CMPI"], exclude: ["README.md"]),
         // The class-incremental training loop, evaluation, metrics and checkpoints.
