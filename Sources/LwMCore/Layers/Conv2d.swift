@@ -19,8 +19,9 @@ public final class Conv2d {
     /// Cin×Cout×kh×kw, the kernel flipped in both spatial axes: built at each backward.
     private let transposedKernel = FloatBuffer()
 
-    /// Columns per sgemm call stay under this many floats (8 MiB).
-    static let columnBudget = 1 << 21
+    /// Columns per sgemm call stay under this many floats (2 MiB), so that the column matrix
+    /// is still in cache when OpenBLAS packs it.
+    static let columnBudget = 1 << 19
 
     init(
         _ name: String, store: ParameterStore, inputChannels: Int, outputChannels: Int,
