@@ -15,6 +15,7 @@ let status: Int32
 switch command {
 case "selftest": status = SelfTestCommand.run(arguments)
 case "bench": status = BenchCommand.run(arguments)
+case "train": status = TrainCommand.run(arguments)
 case "--help", "-h", "help":
     print(usage)
     status = 0

@@ -1,4 +1,5 @@
 import Foundation
+import LwMCore
 import XCTest
 
 @testable import LwMTraining
@@ -55,7 +56,7 @@ final class OptionParserTests: XCTestCase {
         XCTAssertNil(defaults.increment)
         XCTAssertNil(defaults.classOrder)
         XCTAssertNil(defaults.classOrderSeed)
-        XCTAssertEqual(defaults.architecture, .cifarResNet(depth: 20))
+        XCTAssertEqual(defaults.architecture, .cifar(depth: 20))
         XCTAssertEqual(defaults.width, 16)
         XCTAssertEqual(defaults.method, .lwm)
         XCTAssertEqual(defaults.beta, 1)
@@ -213,10 +214,10 @@ final class OptionParserTests: XCTestCase {
     }
 
     func testArchitectures() throws {
-        XCTAssertEqual(try configuration(["--arch", "resnet8"]).architecture.blocksPerStage, 1)
+        XCTAssertEqual(try configuration(["--arch", "resnet8"]).architecture.depth, 8)
         let resnet32 = try configuration(["--arch", "resnet32"]).architecture
-        XCTAssertEqual(resnet32, .cifarResNet(depth: 32))
-        XCTAssertEqual(resnet32.blocksPerStage, 5)
+        XCTAssertEqual(resnet32, .cifar(depth: 32))
+        XCTAssertEqual(resnet32.depth, 32)
         XCTAssertEqual(try configuration(["--arch", "resnet56"]).architecture.name, "resnet56")
         XCTAssertEqual(try configuration(["--arch", "resnet18"]).architecture, .resnet18)
 

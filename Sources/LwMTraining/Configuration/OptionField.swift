@@ -1,3 +1,4 @@
+import LwMCore
 /// A configuration property that one option fills: it says what kind of option it is, takes
 /// the option's parsed value, and gives its own value back for coding and display.
 protocol OptionField {
@@ -102,13 +103,13 @@ extension ChoiceField {
 }
 
 extension TrainingConfiguration.Dataset: ChoiceField {}
-extension TrainingConfiguration.Method: ChoiceField {}
-extension TrainingConfiguration.ClassificationScope: ChoiceField {}
+extension Method: ChoiceField {}
+extension ClassificationScope: ChoiceField {}
 extension TrainingConfiguration.LearningRateSchedule: ChoiceField {}
 extension TrainingConfiguration.BatchNormStatistics: ChoiceField {}
 extension TrainingConfiguration.ProgressStyle: ChoiceField {}
 
-extension TrainingConfiguration.Architecture: OptionField {
+extension Architecture: OptionField {
     static func optionKind(bounds: OptionBounds) -> OptionKind { .string }
     init(optionValue value: OptionValue, option name: String) throws {
         guard case .string(let text) = value else {

@@ -1,3 +1,4 @@
+import LwMCore
 /// Everything `lwm train` needs to know, read from the command line and a configuration file.
 ///
 /// Each stored property is one option of `TrainingConfiguration.options`; its initial value
@@ -32,7 +33,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
 
     // MARK: Model
 
-    public var architecture = Architecture.cifarResNet(depth: 20)
+    public var architecture = Architecture.cifar(depth: 20)
     /// Channels of the first stage; nil for the architecture's default (`resolvedWidth`).
     public var width: Int?
 
@@ -108,31 +109,6 @@ extension TrainingConfiguration {
             case .idx: nil
             }
         }
-    }
-
-    /// Which loss terms train tasks after the first (see docs/method.md).
-    public enum Method: String, CaseIterable, Codable, Sendable {
-        /// L_C + β·L_D + γ·L_AD.
-        case lwm
-        /// L_C + β·L_D.
-        case lwf
-        /// L_C + γ·L_AD.
-        case classificationAndAttention = "c+ad"
-        /// L_C alone.
-        case finetune
-
-        public var usesDistillation: Bool { self == .lwm || self == .lwf }
-        public var usesAttentionDistillation: Bool {
-            self == .lwm || self == .classificationAndAttention
-        }
-    }
-
-    /// The logits the classification loss L_C spans.
-    public enum ClassificationScope: String, CaseIterable, Codable, Sendable {
-        /// The current task's classes, labels shifted to that range.
-        case new
-        /// Every class seen so far.
-        case all
     }
 
     /// How the learning rate moves within a task.

@@ -18,8 +18,8 @@ public final class RankConsole {
     public func line(_ text: String = "") {
         guard isRoot else { return }
         closeProgressLine()
-        print(text)
-        fflush(stdout)
+        // Unbuffered, so lines appear at once in batch-system logs.
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
     }
 
     /// Replaces the current progress line on a terminal; does nothing elsewhere.

@@ -1,0 +1,99 @@
+import Foundation
+import LwMCore
+import LwMData
+import LwMDistributed
+import LwMTraining
+
+/// `lwm train`: parses the options, starts the ranks, loads the data and runs the
+/// class-incremental trainer. Exit codes: 0 done, 1 a stop during the run, 2 a bad command line.
+enum TrainCommand {
+    static func run(_ arguments: [String]) -> Int32 {
+        let parsed = Result { try TrainingConfiguration.parseTrain(arguments: arguments) }
+        var timeout = TrainingConfiguration().collectiveTimeout
+        if case .success(.run(let configuration)) = parsed {
+            timeout = configuration.collectiveTimeout
+        }
+        let communicator = Distributed.start(collectiveTimeout: timeout)
+        defer { communicator.finalize() }
+        let isRoot = communicator.isRoot
+
+        let configuration: TrainingConfiguration
+        switch parsed {
+        case .failure(let error):
+            if isRoot { printError("\(error)") }
+            return 2
+        case .success(.help(let text)):
+            if isRoot { print(text) }
+            return 0
+        case .success(.run(let parsedConfiguration)):
+            configuration = parsedConfiguration.resolvingDefaults()
+        }
+        if configuration.resume && configuration.outputDirectory == nil {
+            if isRoot { printError("--resume needs --out DIR, the folder of the run to continue") }
+            return 2
+        }
+        if let threads = configuration.threads { BLASThreads.set(threads) }
+
+        let console = RankConsole(
+            isRoot: isRoot,
+            showsProgressBar: ProgressBar.showsBar(configuration.progress, fileDescriptor: 1))
+        let parallel = DataParallel(communicator: communicator)
+        let outputDirectory = URL(
+            fileURLWithPath: configuration.outputDirectory ?? "runs/\(timestamp())")
+
+        // Every rank reads the data itself; a rank that cannot stops all of them.
+        let data: IncrementalData
+        do {
+            data = try IncrementalData(configuration: configuration)
+            _ = parallel.collective { try communicator.allReduceMax(0.0, name: "data loaded") }
+        } catch {
+            if isRoot || communicator.size == 1 {
+                printError("\(error)")
+            } else {
+                printError("rank \(communicator.rank): \(error)")
+            }
+            _ = parallel.collective { try communicator.allReduceMax(1.0, name: "data loaded") }
+            return 1
+        }
+
+        if isRoot {
+            do {
+                try FileManager.default.createDirectory(
+                    at: outputDirectory, withIntermediateDirectories: true)
+            } catch {
+                printError("cannot create the output folder \(outputDirectory.path): \(error.localizedDescription)")
+                communicator.abort(message: "rank 0 cannot write its output; stopping")
+            }
+        }
+        console.line(
+            ResultsTable.configuration(
+                configuration,
+                extraRows: [
+                    ("ranks", String(communicator.size)),
+                    ("threads per rank", String(BLASThreads.current)),
+                    ("train images", String(data.train.count)),
+                    ("test images", String(data.test.count)),
+                    ("image size", "\(data.train.channels)×\(data.train.height)×\(data.train.width)"),
+                    ("class order", data.schedule.classOrder.map(String.init).joined(separator: ",")),
+                    ("output", outputDirectory.path),
+                ]))
+
+        let trainer = ClassIncrementalTrainer(
+            configuration: configuration, data: data, parallel: parallel, console: console,
+            outputDirectory: outputDirectory)
+        do {
+            _ = try trainer.run()
+        } catch {
+            console.error("\(error)")
+            return 1
+        }
+        return 0
+    }
+
+    private static func timestamp() -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyyMMdd-HHmmss"
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        return formatter.string(from: Date())
+    }
+}
