@@ -67,7 +67,9 @@ enum BenchCommand {
                     printError("option '--input' expects CxHxW such as 3x32x32, got '\(value)'")
                     return 2
                 }
-                (options.channels, options.height, options.imageWidth) = (parts[0], parts[1], parts[2])
+                (options.channels, options.height, options.imageWidth) = (
+                    parts[0], parts[1], parts[2]
+                )
             default:
                 printError("bad option or value '\(flag) \(value)'; see 'lwm bench step --help'")
                 return 2
@@ -92,7 +94,9 @@ enum BenchCommand {
         var generator = SeededGenerator(seed: 7)
         let pixels = options.batch * options.channels * options.height * options.imageWidth
         let images = (0..<pixels).map { _ in Float(generator.nextNormal()) }
-        let labels = (0..<options.batch).map { options.baseClasses + $0 % (options.classes - options.baseClasses) }
+        let labels = (0..<options.batch).map {
+            options.baseClasses + $0 % (options.classes - options.baseClasses)
+        }
 
         func trainingStep() {
             student.store.zeroGradients()
@@ -107,10 +111,13 @@ enum BenchCommand {
         for _ in 0..<options.warmup { trainingStep() }
         let start = DispatchTime.now().uptimeNanoseconds
         for _ in 0..<options.steps { trainingStep() }
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 / Double(options.steps)
+        let seconds =
+            Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 / Double(options.steps)
 
-        let forward = student.forwardFLOPs(batch: options.batch, height: options.height, width: options.imageWidth)
-        let teacherForward = teacher.forwardFLOPs(batch: options.batch, height: options.height, width: options.imageWidth)
+        let forward = student.forwardFLOPs(
+            batch: options.batch, height: options.height, width: options.imageWidth)
+        let teacherForward = teacher.forwardFLOPs(
+            batch: options.batch, height: options.height, width: options.imageWidth)
         // Backward costs two forwards (input and weight gradients); the first convolution's
         // input gradient is skipped, a small overcount kept for comparability.
         let stepFLOPs = 3 * forward + teacherForward
@@ -118,11 +125,18 @@ enum BenchCommand {
         let sgemmRate = measureSGEMM()
 
         let name = "\(options.architecture.name) w\(configuration.width)"
-        print("lwm bench step: \(name), batch \(options.batch), input \(options.channels)x\(options.height)x\(options.imageWidth), \(options.threads) thread(s)")
+        print(
+            "lwm bench step: \(name), batch \(options.batch), input \(options.channels)x\(options.height)x\(options.imageWidth), \(options.threads) thread(s)"
+        )
         print(String(format: "  step time        %8.1f ms", seconds * 1000))
         print(String(format: "  images/s         %8.1f", Double(options.batch) / seconds))
-        print(String(format: "  step GFLOP/s     %8.1f   (%.2f GFLOP per step: 3 student + 1 teacher forward)", stepRate, stepFLOPs / 1e9))
-        print(String(format: "  sgemm GFLOP/s    %8.1f   (1024x1024x1024, same threads)", sgemmRate))
+        print(
+            String(
+                format:
+                    "  step GFLOP/s     %8.1f   (%.2f GFLOP per step: 3 student + 1 teacher forward)",
+                stepRate, stepFLOPs / 1e9))
+        print(
+            String(format: "  sgemm GFLOP/s    %8.1f   (1024x1024x1024, same threads)", sgemmRate))
         print(String(format: "  step / sgemm     %8.1f %%", 100 * stepRate / sgemmRate))
         print(String(format: "  peak resident    %8.1f MiB", peakResidentMiB()))
     }

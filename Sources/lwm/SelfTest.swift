@@ -15,12 +15,15 @@ enum SelfTestCommand {
                 }
                 directory = URL(fileURLWithPath: value)
             case "--help", "-h":
-                print("usage: lwm selftest [--fixtures DIR]\n\n"
-                    + "Runs every *.safetensors LwM step fixture in DIR (default: \(directory.path))\n"
-                    + "and compares each tensor with PyTorch's within 1e-4 + 1e-3·max|expected|.")
+                print(
+                    "usage: lwm selftest [--fixtures DIR]\n\n"
+                        + "Runs every *.safetensors LwM step fixture in DIR (default: \(directory.path))\n"
+                        + "and compares each tensor with PyTorch's within 1e-4 + 1e-3·max|expected|."
+                )
                 return 0
             default:
-                printError("unknown option '\(argument)' for 'lwm selftest'; it takes --fixtures DIR")
+                printError(
+                    "unknown option '\(argument)' for 'lwm selftest'; it takes --fixtures DIR")
                 return 2
             }
         }
@@ -31,7 +34,8 @@ enum SelfTestCommand {
                 at: directory, includingPropertiesForKeys: nil
             ).filter { $0.pathExtension == "safetensors" }.sorted { $0.path < $1.path }
         } catch {
-            printError("cannot list fixture directory \(directory.path): \(error.localizedDescription)")
+            printError(
+                "cannot list fixture directory \(directory.path): \(error.localizedDescription)")
             return 1
         }
         guard !files.isEmpty else {
@@ -69,8 +73,11 @@ enum SelfTestCommand {
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         var candidate = executable.deletingLastPathComponent()
         for _ in 0..<5 {
-            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("Package.swift").path) {
-                return candidate.deletingLastPathComponent().appendingPathComponent("shared/fixtures")
+            if FileManager.default.fileExists(
+                atPath: candidate.appendingPathComponent("Package.swift").path)
+            {
+                return candidate.deletingLastPathComponent().appendingPathComponent(
+                    "shared/fixtures")
             }
             candidate = candidate.deletingLastPathComponent()
         }

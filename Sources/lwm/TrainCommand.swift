@@ -61,7 +61,9 @@ enum TrainCommand {
                 try FileManager.default.createDirectory(
                     at: outputDirectory, withIntermediateDirectories: true)
             } catch {
-                printError("cannot create the output folder \(outputDirectory.path): \(error.localizedDescription)")
+                printError(
+                    "cannot create the output folder \(outputDirectory.path): \(error.localizedDescription)"
+                )
                 communicator.abort(message: "rank 0 cannot write its output; stopping")
             }
         }
@@ -73,8 +75,14 @@ enum TrainCommand {
                     ("threads per rank", String(BLASThreads.current)),
                     ("train images", String(data.train.count)),
                     ("test images", String(data.test.count)),
-                    ("image size", "\(data.train.channels)×\(data.train.height)×\(data.train.width)"),
-                    ("class order", data.schedule.classOrder.map(String.init).joined(separator: ",")),
+                    (
+                        "image size",
+                        "\(data.train.channels)×\(data.train.height)×\(data.train.width)"
+                    ),
+                    (
+                        "class order",
+                        data.schedule.classOrder.map(String.init).joined(separator: ",")
+                    ),
                     ("output", outputDirectory.path),
                 ]))
 

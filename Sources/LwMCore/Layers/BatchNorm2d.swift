@@ -32,10 +32,13 @@ public final class BatchNorm2d {
     init(_ name: String, store: ParameterStore, channels: Int) {
         self.name = name
         self.channels = channels
-        weight = store.registerParameter("\(name).weight", shape: [channels], initializer: .constant(1))
+        weight = store.registerParameter(
+            "\(name).weight", shape: [channels], initializer: .constant(1))
         bias = store.registerParameter("\(name).bias", shape: [channels], initializer: .constant(0))
-        runningMean = store.registerBuffer("\(name).running_mean", shape: [channels], initialValue: 0)
-        runningVariance = store.registerBuffer("\(name).running_var", shape: [channels], initialValue: 1)
+        runningMean = store.registerBuffer(
+            "\(name).running_mean", shape: [channels], initialValue: 0)
+        runningVariance = store.registerBuffer(
+            "\(name).running_var", shape: [channels], initialValue: 1)
         mean = Array(repeating: 0, count: channels)
         inverseStd = Array(repeating: 1, count: channels)
         sums = Array(repeating: 0, count: 2 * channels + 1)
@@ -72,7 +75,8 @@ public final class BatchNorm2d {
             mean[c] = Float(batchMean)
             inverseStd[c] = Float(1 / (variance + Double(epsilon)).squareRoot())
             let unbiased = count > 1 ? variance * count / (count - 1) : variance
-            runningMean.value[c] = Float((1 - momentum) * Double(runningMean.value[c]) + momentum * batchMean)
+            runningMean.value[c] = Float(
+                (1 - momentum) * Double(runningMean.value[c]) + momentum * batchMean)
             runningVariance.value[c] = Float(
                 (1 - momentum) * Double(runningVariance.value[c]) + momentum * unbiased)
         }

@@ -44,7 +44,8 @@ struct ConvolutionGeometry {
             let plane = input + (channel * shape.batch + first) * shape.spatial
             for i in 0..<kernelSize {
                 for j in 0..<kernelSize {
-                    let (low, high) = validRange(offset: j - padding, inputSize: width, outputSize: outWidth)
+                    let (low, high) = validRange(
+                        offset: j - padding, inputSize: width, outputSize: outWidth)
                     var destination = row
                     for n in 0..<images {
                         let image = plane + n * shape.spatial
@@ -97,7 +98,8 @@ struct ConvolutionGeometry {
                         let copyEnd = min(end, spatial - offset)
                         if copyStart > start { (destination + start).zero(copyStart - start) }
                         if copyEnd > copyStart {
-                            (destination + copyStart).update(from: source + copyStart, count: copyEnd - copyStart)
+                            (destination + copyStart).update(
+                                from: source + copyStart, count: copyEnd - copyStart)
                         }
                         if end > copyEnd { (destination + copyEnd).zero(end - copyEnd) }
                         (destination + end).zero(spatial - end)
@@ -108,7 +110,9 @@ struct ConvolutionGeometry {
                             }
                         } else if columnShift > 0 {
                             for oh in firstRow..<endRow {
-                                for ow in (width - columnShift)..<width { destination[oh * width + ow] = 0 }
+                                for ow in (width - columnShift)..<width {
+                                    destination[oh * width + ow] = 0
+                                }
                             }
                         }
                     }
@@ -133,7 +137,8 @@ struct ConvolutionGeometry {
             let plane = dInput + (channel * shape.batch + first) * shape.spatial
             for i in 0..<kernelSize {
                 for j in 0..<kernelSize {
-                    let (low, high) = validRange(offset: j - padding, inputSize: width, outputSize: outWidth)
+                    let (low, high) = validRange(
+                        offset: j - padding, inputSize: width, outputSize: outWidth)
                     var source = row
                     for n in 0..<images {
                         let image = plane + n * shape.spatial

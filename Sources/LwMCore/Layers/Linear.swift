@@ -15,7 +15,8 @@ public final class Linear {
             "\(name).weight", shape: [outputFeatures, inputFeatures],
             initializer: .uniformFanIn(fanIn: inputFeatures))
         bias = store.registerParameter(
-            "\(name).bias", shape: [outputFeatures], initializer: .uniformFanIn(fanIn: inputFeatures))
+            "\(name).bias", shape: [outputFeatures],
+            initializer: .uniformFanIn(fanIn: inputFeatures))
     }
 
     /// features: C×N; logits: N×J.

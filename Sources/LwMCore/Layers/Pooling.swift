@@ -40,10 +40,14 @@ public final class MaxPool2d {
                         var best = -Float.infinity
                         var bestIndex = -1
                         for ih in max(rowStart, 0)..<min(rowStart + kernelSize, shape.height) {
-                            for iw in max(columnStart, 0)..<min(columnStart + kernelSize, shape.width) {
+                            for iw in max(
+                                columnStart, 0)..<min(columnStart + kernelSize, shape.width)
+                            {
                                 let v = x[ih * shape.width + iw]
                                 // NaN propagates as in PyTorch.
-                                if v > best || v.isNaN { best = v; bestIndex = ih * shape.width + iw }
+                                if v > best || v.isNaN {
+                                    best = v; bestIndex = ih * shape.width + iw
+                                }
                             }
                         }
                         y[oh * out.width + ow] = best

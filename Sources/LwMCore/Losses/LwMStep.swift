@@ -30,9 +30,11 @@ public final class LwMStep {
         var losses = LossValues()
 
         // Teacher first: its activations are gone before the student's are made.
-        var teacherOutput: (logits: UnsafeMutablePointer<Float>, featureMap: UnsafeMutablePointer<Float>)?
+        var teacherOutput:
+            (logits: UnsafeMutablePointer<Float>, featureMap: UnsafeMutablePointer<Float>)?
         if let teacher {
-            let output = teacher.forwardInference(images: images, batch: batch, height: height, width: width)
+            let output = teacher.forwardInference(
+                images: images, batch: batch, height: height, width: width)
             teacherOutput = (output.logits, output.featureMap)
         }
         teacherLogits = teacherOutput?.logits

@@ -10,7 +10,9 @@ public enum Method: String, CaseIterable, Sendable, Codable {
     case finetune
 
     public var usesDistillation: Bool { self == .lwm || self == .lwf }
-    public var usesAttentionDistillation: Bool { self == .lwm || self == .classificationAndAttention }
+    public var usesAttentionDistillation: Bool {
+        self == .lwm || self == .classificationAndAttention
+    }
 }
 
 /// Which classes the cross-entropy L_C normalises over.

@@ -17,7 +17,9 @@ final class BasicBlock {
     private let shortcutConvOutput = FloatBuffer()
     private let shortcut = FloatBuffer()
 
-    init(_ name: String, store: ParameterStore, inputChannels: Int, outputChannels: Int, stride: Int) {
+    init(
+        _ name: String, store: ParameterStore, inputChannels: Int, outputChannels: Int, stride: Int
+    ) {
         conv1 = Conv2d(
             "\(name).conv1", store: store, inputChannels: inputChannels,
             outputChannels: outputChannels, kernelSize: 3, stride: stride, padding: 1)
@@ -128,6 +130,7 @@ final class BasicBlock {
             bn.forwardInference(input: scratch2, shape: out, output: scratch2, relu: false)
             residual = UnsafePointer(scratch2)
         }
-        bn2.forwardInference(input: output, shape: out, output: output, residual: residual, relu: true)
+        bn2.forwardInference(
+            input: output, shape: out, output: output, residual: residual, relu: true)
     }
 }

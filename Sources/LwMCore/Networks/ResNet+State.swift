@@ -13,7 +13,8 @@ extension ResNet {
     public func write(into writer: inout SafeTensorsWriter, prefix: String = "") {
         for tensor in namedTensors {
             writer.add(
-                prefix + tensor.name, floats: UnsafeBufferPointer(tensor.values), shape: tensor.shape)
+                prefix + tensor.name, floats: UnsafeBufferPointer(tensor.values),
+                shape: tensor.shape)
         }
         for (name, value) in batchCounters {
             writer.add(prefix + name, int64s: [Int64(value)], shape: [])
@@ -26,7 +27,9 @@ extension ResNet {
         for tensor in namedTensors {
             let name = prefix + tensor.name
             guard let info = file.info(name) else {
-                throw StateError("\(source) has no tensor '\(name)' that \(configuration.architecture.name) needs")
+                throw StateError(
+                    "\(source) has no tensor '\(name)' that \(configuration.architecture.name) needs"
+                )
             }
             guard info.shape == tensor.shape else {
                 throw StateError(

@@ -125,7 +125,8 @@ public final class ResNet {
         var current = UnsafePointer(stemOut)
         if let stemPool {
             let pooled = pooledStem.reserve(trainingShapes[1].count)
-            stemPool.forward(input: stemOut, shape: stemShape, output: pooled, recordForBackward: true)
+            stemPool.forward(
+                input: stemOut, shape: stemShape, output: pooled, recordForBackward: true)
             current = UnsafePointer(pooled)
         }
         for (index, block) in blocks.enumerated() {
@@ -158,13 +159,16 @@ public final class ResNet {
             dFeatures: dFeaturesPointer)
         var dOutput = buffers[0]
         var dInput = buffers[1]
-        GlobalAveragePool.backward(dFeatures: dFeaturesPointer, shape: featureShape, dInput: dOutput)
+        GlobalAveragePool.backward(
+            dFeatures: dFeaturesPointer, shape: featureShape, dInput: dOutput)
         if let dFeatureMap {
             for i in 0..<featureShape.count { dOutput[i] += dFeatureMap[i] }
         }
 
         for index in stride(from: blocks.count - 1, through: 0, by: -1) {
-            let input = index == 0 ? stemPool == nil ? stemOutput.pointer : pooledStem.pointer
+            let input =
+                index == 0
+                ? stemPool == nil ? stemOutput.pointer : pooledStem.pointer
                 : blocks[index - 1].output.pointer
             blocks[index].backward(
                 input: input, shape: trainingShapes[index + 1], dOutput: dOutput, dInput: dInput,
@@ -181,7 +185,8 @@ public final class ResNet {
             input: stemConvOutput.pointer, output: stemOutput.pointer, shape: stemShape,
             dOutput: dOutput, dInput: dInput, relu: true, reducer: reducer)
         stem.backward(
-            input: inputBuffer.pointer, shape: trainingInputShape, dOutput: dInput, dInput: nil, accumulate: false, workspace: workspace)
+            input: inputBuffer.pointer, shape: trainingInputShape, dOutput: dInput, dInput: nil,
+            accumulate: false, workspace: workspace)
     }
 
     // MARK: - Inference
@@ -191,7 +196,10 @@ public final class ResNet {
     @discardableResult
     public func forwardInference(
         images: UnsafePointer<Float>, batch: Int, height: Int, width: Int
-    ) -> (logits: UnsafeMutablePointer<Float>, featureMap: UnsafeMutablePointer<Float>, shape: ActivationShape) {
+    ) -> (
+        logits: UnsafeMutablePointer<Float>, featureMap: UnsafeMutablePointer<Float>,
+        shape: ActivationShape
+    ) {
         let inputShape = ActivationShape(
             channels: configuration.inputChannels, batch: batch, height: height, width: width)
         let shapes = shapes(batch: batch, height: height, width: width)
@@ -200,7 +208,8 @@ public final class ResNet {
 
         Self.transposeToChannelMajor(images, shape: inputShape, into: buffers[0])
         stem.forward(input: buffers[0], shape: inputShape, output: buffers[1], workspace: workspace)
-        stemNorm.forwardInference(input: buffers[1], shape: shapes[0], output: buffers[1], relu: true)
+        stemNorm.forwardInference(
+            input: buffers[1], shape: shapes[0], output: buffers[1], relu: true)
         var current = 1
         if let stemPool {
             stemPool.forward(
@@ -236,7 +245,8 @@ public final class ResNet {
 
     /// N×C×H×W → C×N×H×W; a plain copy when C = 1 or N = 1.
     static func transposeToChannelMajor(
-        _ images: UnsafePointer<Float>, shape: ActivationShape, into output: UnsafeMutablePointer<Float>
+        _ images: UnsafePointer<Float>, shape: ActivationShape,
+        into output: UnsafeMutablePointer<Float>
     ) {
         let plane = shape.spatial
         for n in 0..<shape.batch {

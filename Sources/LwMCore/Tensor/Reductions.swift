@@ -40,7 +40,9 @@ func sumAndSumOfSquares(_ x: UnsafePointer<Float>, count: Int) -> (Double, Doubl
 }
 
 /// Returns (Σdy, Σdy·x) over `count` floats.
-func sumAndDot(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, count: Int) -> (Double, Double) {
+func sumAndDot(
+    _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, count: Int
+) -> (Double, Double) {
     var total: Double = 0
     var totalDot: Double = 0
     var start = 0

@@ -97,7 +97,8 @@ public struct FixtureCheck {
             let expected = try file.floats(name)
             guard expected.count == actual.count else {
                 throw StateError(
-                    "\(source): '\(name)' has \(expected.count) values, lwm computed \(actual.count)")
+                    "\(source): '\(name)' has \(expected.count) values, lwm computed \(actual.count)"
+                )
             }
             var difference: Double = 0
             var scale: Double = 0
@@ -112,25 +113,36 @@ public struct FixtureCheck {
         }
         let spatial = step.attention.attentionClass.isEmpty ? 0 : student.featureMap.shape.spatial
         try compare(
-            "expected.teacher_logits", Array(UnsafeBufferPointer(start: step.teacherLogits, count: batch * baseClasses)))
+            "expected.teacher_logits",
+            Array(UnsafeBufferPointer(start: step.teacherLogits, count: batch * baseClasses)))
         try compare(
-            "expected.student_logits", Array(UnsafeBufferPointer(start: student.logits.pointer, count: batch * classes)))
+            "expected.student_logits",
+            Array(UnsafeBufferPointer(start: student.logits.pointer, count: batch * classes)))
         try compare("expected.attention_class", step.attention.attentionClass.map(Float.init))
         try compare(
-            "expected.teacher_cam", Array(UnsafeBufferPointer(start: step.attention.teacherMap.pointer, count: batch * spatial)))
+            "expected.teacher_cam",
+            Array(
+                UnsafeBufferPointer(
+                    start: step.attention.teacherMap.pointer, count: batch * spatial)))
         try compare(
-            "expected.student_cam", Array(UnsafeBufferPointer(start: step.attention.studentMap.pointer, count: batch * spatial)))
+            "expected.student_cam",
+            Array(
+                UnsafeBufferPointer(
+                    start: step.attention.studentMap.pointer, count: batch * spatial)))
         try compare("expected.loss.l_c", [Float(losses.classification)])
         try compare("expected.loss.l_d", [Float(losses.distillation)])
         try compare("expected.loss.l_ad", [Float(losses.attentionDistillation)])
         try compare("expected.loss.total", [Float(losses.total)])
         for tensor in student.store.parameters {
-            try compare("expected.grad.\(tensor.name)", Array(UnsafeBufferPointer(start: tensor.gradient, count: tensor.count)))
+            try compare(
+                "expected.grad.\(tensor.name)",
+                Array(UnsafeBufferPointer(start: tensor.gradient, count: tensor.count)))
         }
         for tensor in student.store.buffers {
             try compare("expected.state.\(tensor.name)", Array(tensor.values))
         }
-        for (name, value) in student.batchCounters where file.info("expected.state.\(name)") != nil {
+        for (name, value) in student.batchCounters where file.info("expected.state.\(name)") != nil
+        {
             try compare("expected.state.\(name)", [Float(value)])
         }
         SGD(store: student.store, settings: settings).step(learningRate: learningRate)

@@ -1,4 +1,5 @@
 import LwMCore
+
 /// A configuration property that one option fills: it says what kind of option it is, takes
 /// the option's parsed value, and gives its own value back for coding and display.
 protocol OptionField {

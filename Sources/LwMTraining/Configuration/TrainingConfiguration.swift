@@ -1,4 +1,5 @@
 import LwMCore
+
 /// Everything `lwm train` needs to know, read from the command line and a configuration file.
 ///
 /// Each stored property is one option of `TrainingConfiguration.options`; its initial value

@@ -41,13 +41,15 @@ public final class ClassIncrementalTrainer {
             attentionWeight: Float(configuration.gamma),
             temperature: Float(configuration.temperature), scope: configuration.classificationScope)
         reducer =
-            configuration.batchNorm == .sync && parallel.size > 1 ? CrossRankStatistics(parallel) : nil
+            configuration.batchNorm == .sync && parallel.size > 1
+            ? CrossRankStatistics(parallel) : nil
     }
 
     /// A seed for one purpose of one task, derived from the run's seed, so that a resumed
     /// run draws exactly what an uninterrupted one draws.
     private func derivedSeed(_ purpose: UInt64, task: Int) -> UInt64 {
-        var generator = SeededGenerator(seed: UInt64(configuration.seed), stream: [purpose, UInt64(task)])
+        var generator = SeededGenerator(
+            seed: UInt64(configuration.seed), stream: [purpose, UInt64(task)])
         return generator.next()
     }
 
@@ -63,7 +65,9 @@ public final class ClassIncrementalTrainer {
     public func run() throws -> RunRecord {
         var (student, firstTask) = try startingPoint()
         if firstTask > 0 {
-            console.line("resuming after task \(firstTask) of \(data.numberOfTasks) from \(outputDirectory.path)")
+            console.line(
+                "resuming after task \(firstTask) of \(data.numberOfTasks) from \(outputDirectory.path)"
+            )
         }
         for task in firstTask..<data.numberOfTasks {
             var teacher: ResNet?
@@ -73,7 +77,8 @@ public final class ClassIncrementalTrainer {
                 parallel.broadcastModel(frozen, name: "teacher")
                 teacher = frozen
                 student = student.growingHead(
-                    to: data.schedule.classesSeen(throughTask: task), seed: derivedSeed(2, task: task))
+                    to: data.schedule.classesSeen(throughTask: task),
+                    seed: derivedSeed(2, task: task))
             }
             try train(student, teacher: teacher, task: task)
         }
@@ -108,15 +113,20 @@ public final class ClassIncrementalTrainer {
             }
         }
         if configuration.resume && resumeTask < 0 {
-            console.line("--resume: no checkpoint in \(outputDirectory.path) yet; starting at task 1")
+            console.line(
+                "--resume: no checkpoint in \(outputDirectory.path) yet; starting at task 1")
         }
         guard resumeTask >= 0 else {
-            return (ResNet(networkConfiguration(classes: data.schedule.classesSeen(throughTask: 0)),
-                           seed: derivedSeed(1, task: 0)), 0)
+            return (
+                ResNet(
+                    networkConfiguration(classes: data.schedule.classesSeen(throughTask: 0)),
+                    seed: derivedSeed(1, task: 0)), 0
+            )
         }
 
         let network = ResNet(
-            networkConfiguration(classes: data.schedule.classesSeen(throughTask: resumeTask)), seed: 0)
+            networkConfiguration(classes: data.schedule.classesSeen(throughTask: resumeTask)),
+            seed: 0)
         var failure = ""
         if let checkpoint {
             do {
@@ -179,7 +189,8 @@ public final class ClassIncrementalTrainer {
                         attentionLoss: teacher != nil && objective.method.usesAttentionDistillation
                             ? epochRecord.attentionDistillationLoss : nil,
                         totalLoss: epochRecord.totalLoss, learningRate: learningRate,
-                        imagesPerSecond: epochRecord.imagesPerSecond, seconds: epochRecord.seconds)))
+                        imagesPerSecond: epochRecord.imagesPerSecond, seconds: epochRecord.seconds))
+            )
         }
         let trainSeconds = Date().timeIntervalSince(taskStart)
 
@@ -203,7 +214,8 @@ public final class ClassIncrementalTrainer {
         var failure = ""
         if console.isRoot {
             do {
-                try Checkpoint.write(student, task: task, data: data, record: record, to: outputDirectory)
+                try Checkpoint.write(
+                    student, task: task, data: data, record: record, to: outputDirectory)
                 try record.metricsDocument().write(
                     to: outputDirectory.appendingPathComponent("metrics.json"), options: .atomic)
             } catch {
@@ -219,7 +231,8 @@ public final class ClassIncrementalTrainer {
         case .cosine: .cosine(epochs: configuration.epochs)
         case .multistep:
             .multiStep(
-                milestones: configuration.resolvedMilestones, decay: configuration.learningRateDecay)
+                milestones: configuration.resolvedMilestones, decay: configuration.learningRateDecay
+            )
         }
     }
 
@@ -242,7 +255,8 @@ public final class ClassIncrementalTrainer {
         while seen < order.count {
             let batch = order[seen..<min(seen + batchSize, order.count)]
             let shard = parallel.shard(of: batch.count)
-            let mine = batch[(batch.startIndex + shard.lowerBound)..<(batch.startIndex + shard.upperBound)]
+            let mine = batch[
+                (batch.startIndex + shard.lowerBound)..<(batch.startIndex + shard.upperBound)]
             let pixels = images.reserve(max(mine.count, 1) * train.imageSize)
             train.makeBatch(indices: mine, statistics: data.statistics, into: pixels)
             let labels = mine.map { data.trainLabels[$0] }
@@ -252,7 +266,8 @@ public final class ClassIncrementalTrainer {
                 student: student, teacher: teacher, images: pixels, labels: labels,
                 batch: mine.count, height: train.height, width: train.width,
                 normalizer: batch.count, reducer: reducer)
-            let (losses, nonFinite) = parallel.reduceStep(store: student.store, losses: shareOfLosses)
+            let (losses, nonFinite) = parallel.reduceStep(
+                store: student.store, losses: shareOfLosses)
             if nonFinite {
                 throw TrainingError(
                     "a NaN or infinity appeared in the loss or gradients at task \(task + 1), "

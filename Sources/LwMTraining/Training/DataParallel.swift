@@ -71,9 +71,11 @@ public final class DataParallel {
         var counters = network.batchNorms.map { Double($0.batchesTracked) }
         collective {
             try communicator.broadcast(
-                store.values, byteCount: store.parameterCount * 4, root: 0, name: "\(name) parameters")
+                store.values, byteCount: store.parameterCount * 4, root: 0,
+                name: "\(name) parameters")
             try communicator.broadcast(
-                store.bufferValues, byteCount: store.bufferCount * 4, root: 0, name: "\(name) statistics")
+                store.bufferValues, byteCount: store.bufferCount * 4, root: 0,
+                name: "\(name) statistics")
             try counters.withUnsafeMutableBytes { bytes in
                 try communicator.broadcast(
                     bytes.baseAddress!, byteCount: bytes.count, root: 0, name: "\(name) counters")
@@ -113,7 +115,8 @@ public final class DataParallel {
         var values = [high, -high, low, -low]
         collective {
             try values.withUnsafeMutableBufferPointer { buffer in
-                try communicator.allReduceMax(buffer.baseAddress!, count: 4, name: "weight checksum")
+                try communicator.allReduceMax(
+                    buffer.baseAddress!, count: 4, name: "weight checksum")
             }
         }
         return values[0] == -values[1] && values[2] == -values[3]
@@ -131,7 +134,8 @@ public final class CrossRankStatistics: StatisticsReducer {
 
     public func sumInPlace(_ values: UnsafeMutablePointer<Double>, count: Int) {
         parallel.collective {
-            try parallel.communicator.allReduceSum(values, count: count, name: "BatchNorm statistics")
+            try parallel.communicator.allReduceSum(
+                values, count: count, name: "BatchNorm statistics")
         }
     }
 }

@@ -23,7 +23,8 @@ public struct IncrementalData: Sendable {
     public init(configuration: TrainingConfiguration) throws {
         let directory = URL(fileURLWithPath: configuration.dataDirectory)
         let classes = configuration.dataset.numberOfClasses
-        var train = try IDXDataset.load(directory: directory, split: .train, numberOfClasses: classes)
+        var train = try IDXDataset.load(
+            directory: directory, split: .train, numberOfClasses: classes)
         var test = try IDXDataset.load(directory: directory, split: .test, numberOfClasses: classes)
         if let k = configuration.maxTrainPerClass { train = train.firstPerClass(k) }
         if let k = configuration.maxTestPerClass { test = test.firstPerClass(k) }
@@ -36,7 +37,8 @@ public struct IncrementalData: Sendable {
     }
 
     public init(train: ImageDataset, test: ImageDataset, schedule: ClassSchedule) throws {
-        guard train.channels == test.channels, train.height == test.height, train.width == test.width
+        guard train.channels == test.channels, train.height == test.height,
+            train.width == test.width
         else {
             throw DataError(
                 "training images are \(train.channels)×\(train.height)×\(train.width) but test "
@@ -51,7 +53,9 @@ public struct IncrementalData: Sendable {
         testLabels = test.labels.map { schedule.position(ofOriginalClass: $0) }
         var taskOfOutput = [Int](repeating: 0, count: schedule.numberOfClasses)
         for (task, classes) in schedule.tasks.enumerated() {
-            for original in classes { taskOfOutput[schedule.position(ofOriginalClass: original)] = task }
+            for original in classes {
+                taskOfOutput[schedule.position(ofOriginalClass: original)] = task
+            }
         }
         self.taskOfOutput = taskOfOutput
     }
