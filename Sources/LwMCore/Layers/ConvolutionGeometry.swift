@@ -68,8 +68,10 @@ struct ConvolutionGeometry {
         }
     }
 
-    /// im2col of a size-preserving window: row (c, i, j) of image n is plane (c, n) read at
-    /// the offset (i − p)·W + (j − p), with the rows and columns that fall off the image zeroed.
+    /// im2col of a size-preserving window. Row (c, i, j) is the run of planes (c, first…)
+    /// read at the offset (i − p)·W + (j − p): the images of a channel are contiguous, so one
+    /// copy serves the whole chunk, and only the positions whose read fell off the image (a
+    /// border row or column, or a neighbouring image) are zeroed afterwards.
     private func shiftedPlanes(
         input: UnsafePointer<Float>, shape: ActivationShape, first: Int, images: Int,
         into columns: UnsafeMutablePointer<Float>
@@ -78,7 +80,7 @@ struct ConvolutionGeometry {
         let rowLength = images * spatial
         var row = columns
         for channel in 0..<channels {
-            let plane = input + (channel * shape.batch + first) * spatial
+            let planes = input + (channel * shape.batch + first) * spatial
             for i in 0..<kernelSize {
                 let rowShift = i - padding
                 // Output rows oh whose input row oh + rowShift exists.
@@ -87,31 +89,28 @@ struct ConvolutionGeometry {
                 for j in 0..<kernelSize {
                     let columnShift = j - padding
                     let offset = rowShift * width + columnShift
+                    // Whole-chunk copy; reads stay inside the chunk's planes.
+                    let copyStart = max(0, -offset)
+                    let copyEnd = min(rowLength, rowLength - offset)
+                    (row + copyStart).update(
+                        from: planes + copyStart + offset, count: copyEnd - copyStart)
+                    if copyStart > 0 { row.zero(copyStart) }
+                    if copyEnd < rowLength { (row + copyEnd).zero(rowLength - copyEnd) }
+
                     for n in 0..<images {
-                        let destination = row + n * spatial
-                        let source = plane + n * spatial + offset
-                        let start = firstRow * width
-                        let end = endRow * width
-                        destination.zero(start)
-                        // The shifted read stays inside the plane for these positions.
-                        let copyStart = max(start, -offset)
-                        let copyEnd = min(end, spatial - offset)
-                        if copyStart > start { (destination + start).zero(copyStart - start) }
-                        if copyEnd > copyStart {
-                            (destination + copyStart).update(
-                                from: source + copyStart, count: copyEnd - copyStart)
+                        let image = row + n * spatial
+                        if firstRow > 0 { image.zero(firstRow * width) }
+                        if endRow < height {
+                            (image + endRow * width).zero((height - endRow) * width)
                         }
-                        if end > copyEnd { (destination + copyEnd).zero(end - copyEnd) }
-                        (destination + end).zero(spatial - end)
-                        // A horizontal shift wraps into the neighbouring row: zero those columns.
                         if columnShift < 0 {
                             for oh in firstRow..<endRow {
-                                for ow in 0..<(-columnShift) { destination[oh * width + ow] = 0 }
+                                for ow in 0..<(-columnShift) { image[oh * width + ow] = 0 }
                             }
                         } else if columnShift > 0 {
                             for oh in firstRow..<endRow {
                                 for ow in (width - columnShift)..<width {
-                                    destination[oh * width + ow] = 0
+                                    image[oh * width + ow] = 0
                                 }
                             }
                         }
