@@ -7,6 +7,7 @@ import LwMData
 /// the result is exact whatever the rank count.
 public struct Evaluator {
     public let data: IncrementalData
+    /// Images per evaluation step over all ranks.
     public let batchSize: Int
 
     public init(data: IncrementalData, batchSize: Int) {
@@ -25,6 +26,7 @@ public struct Evaluator {
         let test = data.test
         var counts = [TaskCounts](repeating: TaskCounts(), count: task + 1)
         let images = FloatBuffer()
+        let batchSize = max(1, (self.batchSize + parallel.size - 1) / parallel.size)
 
         var start = 0
         while start < mine.count {
