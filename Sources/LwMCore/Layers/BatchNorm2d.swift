@@ -2,6 +2,9 @@
 /// BatchNorm). The array is reduced in place; a local BatchNorm passes `nil` instead.
 public protocol StatisticsReducer: AnyObject {
     func sumInPlace(_ values: UnsafeMutablePointer<Double>, count: Int)
+    /// Whether this rank adds the reduced parameter gradients (one rank does, the others add
+    /// nothing), so that the gradient all-reduce yields them without float cancellation.
+    var addsParameterGradients: Bool { get }
 }
 
 /// BatchNorm2d over C×N×H×W activations with PyTorch's conventions: biased batch variance to
@@ -56,7 +59,15 @@ public final class BatchNorm2d {
         let m = shape.perChannel
         sums.withUnsafeMutableBufferPointer { sums in
             for c in 0..<channels {
-                (sums[c], sums[channels + c]) = sumAndSumOfSquares(input + c * m, count: m)
+                // Image by image, so the sums do not depend on how the batch is sharded.
+                var (sum, sumOfSquares) = (0.0, 0.0)
+                for n in 0..<shape.batch {
+                    let (planeSum, planeSquares) = sumAndSumOfSquares(
+                        input + c * m + n * shape.spatial, count: shape.spatial)
+                    sum += planeSum
+                    sumOfSquares += planeSquares
+                }
+                (sums[c], sums[channels + c]) = (sum, sumOfSquares)
             }
             sums[2 * channels] = Double(m)
             reducer?.sumInPlace(sums.baseAddress!, count: sums.count)
@@ -143,20 +154,28 @@ public final class BatchNorm2d {
         }
         sums.withUnsafeMutableBufferPointer { sums in
             for c in 0..<channels {
-                let (sumGradient, sumGradientInput) = sumAndDot(
-                    dOutput + c * m, input + c * m, count: m)
-                // Σ g·x̂ = (Σ g·x − μ·Σ g)/σ
-                let sumGradientNormalized =
-                    (sumGradientInput - Double(mean[c]) * sumGradient) * Double(inverseStd[c])
-                // The parameter gradients take this rank's share only: the gradient
-                // all-reduce sums the shares later.
-                weight.gradient[c] += Float(sumGradientNormalized)
-                bias.gradient[c] += Float(sumGradient)
+                // Σ g and Σ g·x̂ = Σ g·(x − μ)/σ, image by image like the forward sums.
+                var (sumGradient, sumGradientCentered) = (0.0, 0.0)
+                for n in 0..<shape.batch {
+                    let offset = c * m + n * shape.spatial
+                    let (planeSum, planeDot) = sumAndCenteredDot(
+                        dOutput + offset, input + offset, center: mean[c], count: shape.spatial)
+                    sumGradient += planeSum
+                    sumGradientCentered += planeDot
+                }
                 sums[c] = sumGradient
-                sums[channels + c] = sumGradientNormalized
+                sums[channels + c] = sumGradientCentered * Double(inverseStd[c])
             }
             sums[2 * channels] = 0
             reducer?.sumInPlace(sums.baseAddress!, count: sums.count)
+        }
+        // dγ = Σ g·x̂ and dβ = Σ g: this rank's share, or with synchronised statistics the
+        // reduced sums on one rank, which the gradient all-reduce passes on exactly.
+        if reducer?.addsParameterGradients ?? true {
+            for c in 0..<channels {
+                weight.gradient[c] += Float(sums[channels + c])
+                bias.gradient[c] += Float(sums[c])
+            }
         }
         let count = reducedCount
         guard count > 0 else { return }

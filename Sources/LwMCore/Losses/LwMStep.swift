@@ -17,13 +17,14 @@ public final class LwMStep {
 
     /// Runs the step on `batch` images (N×C×H×W) whose labels are output columns of the
     /// student. `normalizer` is the global batch size: each term is the sum over this shard
-    /// divided by it, so the sum over ranks is the batch mean.
+    /// divided by it, so the sum over ranks is the batch mean. `gradientsReady` is passed to
+    /// `ResNet.backward` to overlap the gradient all-reduce with the backward pass.
     ///
     /// - Returns: this shard's share of each loss term.
     public func run(
         student: ResNet, teacher: ResNet?, images: UnsafePointer<Float>, labels: [Int],
         batch: Int, height: Int, width: Int, normalizer: Int,
-        reducer: StatisticsReducer? = nil
+        reducer: StatisticsReducer? = nil, gradientsReady: ((Int) -> Void)? = nil
     ) -> LossValues {
         let classes = student.classes
         let baseClasses = teacher?.classes ?? 0
@@ -74,7 +75,9 @@ public final class LwMStep {
             losses.classification + Double(objective.distillationWeight) * losses.distillation
             + Double(objective.attentionWeight) * losses.attentionDistillation
 
-        student.backward(dLogits: dLogits, dFeatureMap: dFeatureMap, reducer: reducer)
+        student.backward(
+            dLogits: dLogits, dFeatureMap: dFeatureMap, reducer: reducer,
+            gradientsReady: gradientsReady)
         return losses
     }
 }

@@ -145,9 +145,12 @@ public final class ResNet {
     ///   - dLogits: N×J gradient of the loss with respect to the logits.
     ///   - dFeatureMap: an extra gradient with respect to the feature map A (the attention
     ///     distillation term), added to what flows back from the head; `nil` for none.
+    ///   - gradientsReady: called as the pass moves towards the input, with an offset into the
+    ///     flat gradient buffer from which on every gradient is final, ending with 0. A
+    ///     data-parallel trainer starts reducing those gradients while the rest is computed.
     public func backward(
         dLogits: UnsafePointer<Float>, dFeatureMap: UnsafePointer<Float>?,
-        reducer: StatisticsReducer? = nil
+        reducer: StatisticsReducer? = nil, gradientsReady: ((Int) -> Void)? = nil
     ) {
         let featureShape = trainingShapes.last!
         let largest = trainingShapes.map(\.count).max()!
@@ -157,6 +160,7 @@ public final class ResNet {
         head.backward(
             features: features.pointer, batch: featureShape.batch, dLogits: dLogits,
             dFeatures: dFeaturesPointer)
+        gradientsReady?(head.weight.offset)
         var dOutput = buffers[0]
         var dInput = buffers[1]
         GlobalAveragePool.backward(
@@ -174,6 +178,7 @@ public final class ResNet {
                 input: input, shape: trainingShapes[index + 1], dOutput: dOutput, dInput: dInput,
                 scratch1: buffers[2], scratch2: buffers[3], workspace: workspace, reducer: reducer)
             swap(&dOutput, &dInput)
+            gradientsReady?(blocks[index].conv1.weight.offset)
         }
 
         let stemShape = trainingShapes[0]
@@ -187,6 +192,7 @@ public final class ResNet {
         stem.backward(
             input: inputBuffer.pointer, shape: trainingInputShape, dOutput: dInput, dInput: nil,
             accumulate: false, workspace: workspace)
+        gradientsReady?(0)
     }
 
     // MARK: - Inference

@@ -39,10 +39,11 @@ func sumAndSumOfSquares(_ x: UnsafePointer<Float>, count: Int) -> (Double, Doubl
     return (total, totalSquares)
 }
 
-/// Returns (Σdy, Σdy·x) over `count` floats.
-func sumAndDot(
-    _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, count: Int
+/// Returns (Σdy, Σdy·(x − center)) over `count` floats.
+func sumAndCenteredDot(
+    _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, center: Float, count: Int
 ) -> (Double, Double) {
+    let shift = SIMD8<Float>(repeating: center)
     var total: Double = 0
     var totalDot: Double = 0
     var start = 0
@@ -54,14 +55,14 @@ func sumAndDot(
         while i + 8 <= end {
             let g = load8(dy + i)
             partial += g
-            partialDot += g * load8(x + i)
+            partialDot += g * (load8(x + i) - shift)
             i += 8
         }
         var tail: Float = 0
         var tailDot: Float = 0
         while i < end {
             tail += dy[i]
-            tailDot += dy[i] * x[i]
+            tailDot += dy[i] * (x[i] - center)
             i += 1
         }
         total += Double(partial.sum() + tail)

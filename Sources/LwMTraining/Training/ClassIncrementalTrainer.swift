@@ -251,6 +251,8 @@ public final class ClassIncrementalTrainer {
         var sums = LossValues()
         var seen = 0
         var stepIndex = 0
+        let buckets = GradientBuckets(
+            parallel: parallel, store: student.store, bucketMegabytes: configuration.bucketMegabytes)
 
         while seen < order.count {
             let batch = order[seen..<min(seen + batchSize, order.count)]
@@ -265,9 +267,10 @@ public final class ClassIncrementalTrainer {
             let shareOfLosses = step.run(
                 student: student, teacher: teacher, images: pixels, labels: labels,
                 batch: mine.count, height: train.height, width: train.width,
-                normalizer: batch.count, reducer: reducer)
-            let (losses, nonFinite) = parallel.reduceStep(
-                store: student.store, losses: shareOfLosses)
+                normalizer: batch.count, reducer: reducer,
+                gradientsReady: buckets.gradientsReady(from:))
+            buckets.finish()
+            let (losses, nonFinite) = parallel.reduceLosses(shareOfLosses, store: student.store)
             if nonFinite {
                 throw TrainingError(
                     "a NaN or infinity appeared in the loss or gradients at task \(task + 1), "

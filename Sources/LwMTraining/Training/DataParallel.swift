@@ -41,10 +41,10 @@ public final class DataParallel {
 
     // MARK: - Per step
 
-    /// Sums the gradients of all ranks in place, then the loss shares and a non-finite flag
-    /// in one small message. Returns the summed losses and whether any rank saw a NaN or an
-    /// infinity in its losses or gradients.
-    public func reduceStep(store: ParameterStore, losses: LossValues) -> (LossValues, Bool) {
+    /// Sums the loss shares of all ranks, with a flag set when any rank's losses or summed
+    /// gradients hold a NaN or an infinity, in one small message. The gradients must already
+    /// be summed (``GradientBuckets``), so every rank sees the same values and the same flag.
+    public func reduceLosses(_ losses: LossValues, store: ParameterStore) -> (LossValues, Bool) {
         var isFinite = losses.array.allSatisfy(\.isFinite)
         let gradients = store.gradients
         for i in 0..<store.parameterCount where !gradients[i].isFinite {
@@ -54,8 +54,6 @@ public final class DataParallel {
         var summary = losses.array + [isFinite ? 0 : 1]
         collective {
             if size > 1 {
-                try communicator.allReduceSum(
-                    store.gradients, count: store.parameterCount, name: "gradient sum")
                 try communicator.allReduceSum(&summary, name: "loss sum and non-finite flag")
             }
         }
@@ -131,6 +129,8 @@ public final class CrossRankStatistics: StatisticsReducer {
     public init(_ parallel: DataParallel) {
         self.parallel = parallel
     }
+
+    public var addsParameterGradients: Bool { parallel.rank == 0 }
 
     public func sumInPlace(_ values: UnsafeMutablePointer<Double>, count: Int) {
         parallel.collective {
