@@ -42,6 +42,10 @@ public protocol Communicator: AnyObject {
     func startAllReduceSum(
         _ buffer: UnsafeMutablePointer<Float>, count: Int, name: String
     ) throws -> PendingReduction
+    /// The same for doubles.
+    func startAllReduceSum(
+        _ buffer: UnsafeMutablePointer<Double>, count: Int, name: String
+    ) throws -> PendingReduction
     /// Lets MPI advance every started reduction without blocking; errors surface in `wait`.
     func progress()
     /// Returns when `pending` has completed, so its buffer holds the sum over all ranks.

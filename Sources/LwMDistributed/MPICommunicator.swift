@@ -138,6 +138,17 @@ public final class MPICommunicator: Communicator {
         return pending
     }
 
+    public func startAllReduceSum(
+        _ buffer: UnsafeMutablePointer<Double>, count: Int, name: String
+    ) throws -> PendingReduction {
+        let requests = try startAllReduce(
+            buffer, count: count, elementSize: MemoryLayout<Double>.stride,
+            datatype: lwm_double(), operation: lwm_sum(), name: name)
+        let pending = PendingReduction(name: name, count: count, requests: requests)
+        outstanding.append(pending)
+        return pending
+    }
+
     public func progress() {
         for pending in outstanding where pending.failure == nil {
             do {

@@ -173,8 +173,8 @@ public final class BatchNorm2d {
         // reduced sums on one rank, which the gradient all-reduce passes on exactly.
         if reducer?.addsParameterGradients ?? true {
             for c in 0..<channels {
-                weight.gradient[c] += Float(sums[channels + c])
-                bias.gradient[c] += Float(sums[c])
+                weight.gradientSum[c] += sums[channels + c]
+                bias.gradientSum[c] += sums[c]
             }
         }
         let count = reducedCount

@@ -18,6 +18,8 @@ public final class Conv2d {
     let transposedGeometry: ConvolutionGeometry
     /// Cin×Cout×kh×kw, the kernel flipped in both spatial axes: built at each backward.
     private let transposedKernel = FloatBuffer()
+    /// One chunk's dWeight, before it joins the Double sum.
+    private let weightGradientChunk = FloatBuffer()
 
     /// Columns per sgemm call stay under this many floats (2 MiB), so that the column matrix
     /// is still in cache when OpenBLAS packs it.
@@ -50,12 +52,10 @@ public final class Conv2d {
             channels: outputChannels, batch: input.batch, height: height, width: width)
     }
 
-    /// A 1×1 stride-1 convolution reads its input as the column matrix directly.
-    private var isPointwise: Bool { kernelSize == 1 && stride == 1 && padding == 0 }
-
-    /// Images per sgemm call for a window with `rows` patch rows over `spatial` positions.
-    private func imagesPerChunk(rows: Int, spatial: Int, batch: Int) -> Int {
-        max(1, min(batch, Self.columnBudget / max(rows * spatial, 1)))
+    /// Images per sgemm call for a window with `rows` patch rows over `spatial` positions:
+    /// a divisor of the image group, so chunks never straddle a shard boundary.
+    private func imagesPerChunk(rows: Int, spatial: Int) -> Int {
+        ImageGroups.imagesPerChunk(floatsPerImage: rows * spatial, budget: Self.columnBudget)
     }
 
     // MARK: - Forward
@@ -66,13 +66,6 @@ public final class Conv2d {
         output: UnsafeMutablePointer<Float>, workspace: FloatBuffer
     ) {
         let out = outputShape(for: shape)
-        if isPointwise {
-            sgemm(
-                m: outputChannels, n: out.perChannel, k: inputChannels,
-                a: weight.value, lda: inputChannels, b: input, ldb: shape.perChannel,
-                c: output, ldc: out.perChannel)
-            return
-        }
         convolve(
             input: input, shape: shape, geometry: geometry, kernel: weight.value,
             outputChannels: outputChannels, output: output, outputSpatial: out.spatial,
@@ -86,7 +79,7 @@ public final class Conv2d {
         outputSpatial: Int, accumulate: Bool, workspace: FloatBuffer
     ) {
         let rows = geometry.patchSize
-        let chunk = imagesPerChunk(rows: rows, spatial: outputSpatial, batch: shape.batch)
+        let chunk = imagesPerChunk(rows: rows, spatial: outputSpatial)
         let columns = workspace.reserve(chunk * rows * outputSpatial)
         var first = 0
         while first < shape.batch {
@@ -103,7 +96,7 @@ public final class Conv2d {
 
     // MARK: - Backward
 
-    /// Accumulates dWeight += dOutput × columnsᵀ and, when `dInput` is given, writes the
+    /// Accumulates dWeight += dOutput × columnsᵀ (chunk by chunk into the Double sum) and, when `dInput` is given, writes the
     /// input gradient into it (adds to it when `accumulate` is set).
     public func backward(
         input: UnsafePointer<Float>, shape: ActivationShape,
@@ -111,25 +104,12 @@ public final class Conv2d {
         accumulate: Bool, workspace: FloatBuffer
     ) {
         let out = outputShape(for: shape)
-        if isPointwise {
-            sgemm(
-                transposeB: true, m: outputChannels, n: inputChannels, k: out.perChannel,
-                a: dOutput, lda: out.perChannel, b: input, ldb: shape.perChannel,
-                beta: 1, c: weight.gradient, ldc: inputChannels)
-            if let dInput {
-                sgemm(
-                    transposeA: true, m: inputChannels, n: out.perChannel, k: outputChannels,
-                    a: weight.value, lda: inputChannels, b: dOutput, ldb: out.perChannel,
-                    beta: accumulate ? 1 : 0, c: dInput, ldc: shape.perChannel)
-            }
-            return
-        }
-
         let useTransposedConvolution = geometry.preservesSize && dInput != nil
         if let dInput, !accumulate, !useTransposedConvolution { dInput.zero(shape.count) }
         let rows = patchSize
-        let chunk = imagesPerChunk(rows: rows, spatial: out.spatial, batch: shape.batch)
+        let chunk = imagesPerChunk(rows: rows, spatial: out.spatial)
         let columns = workspace.reserve(chunk * rows * out.spatial)
+        let dWeightChunk = weightGradientChunk.reserve(weight.count)
         var first = 0
         while first < shape.batch {
             let images = min(chunk, shape.batch - first)
@@ -139,7 +119,8 @@ public final class Conv2d {
             sgemm(
                 transposeB: true, m: outputChannels, n: rows, k: n,
                 a: dOutputChunk, lda: out.perChannel, b: columns, ldb: n,
-                beta: 1, c: weight.gradient, ldc: rows)
+                c: dWeightChunk, ldc: rows)
+            addToGradientSum(weight, dWeightChunk)
             if let dInput, !useTransposedConvolution {
                 // The columns are consumed; their memory now holds dColumns.
                 sgemm(

@@ -1,12 +1,14 @@
 /// The classifier head, PyTorch's `nn.Linear`: logits[n][j] = Σ_c weight[j][c]·features[c][n]
 /// + bias[j]. Features arrive C×N (channel-major); logits leave N×J (row-major, one row per
-/// image), the layout every loss reads.
+/// image), the layout every loss reads. Images are taken a group at a time (``ImageGroups``).
 public final class Linear {
     public let inputFeatures: Int
     public let outputFeatures: Int
     /// J×C.
     public let weight: NamedTensor
     public let bias: NamedTensor
+    /// One group's dWeight, before it joins the Double sum.
+    private let weightGradientChunk = FloatBuffer()
 
     init(_ name: String, store: ParameterStore, inputFeatures: Int, outputFeatures: Int) {
         self.inputFeatures = inputFeatures
@@ -19,6 +21,12 @@ public final class Linear {
             initializer: .uniformFanIn(fanIn: inputFeatures))
     }
 
+    /// The image groups of a batch: (first image, images).
+    private func groups(_ batch: Int) -> [(Int, Int)] {
+        let size = ImageGroups.imagesPerGroup
+        return stride(from: 0, to: batch, by: size).map { ($0, min(size, batch - $0)) }
+    }
+
     /// features: C×N; logits: N×J.
     public func forward(
         features: UnsafePointer<Float>, batch: Int, logits: UnsafeMutablePointer<Float>
@@ -26,31 +34,39 @@ public final class Linear {
         for n in 0..<batch {
             (logits + n * outputFeatures).update(from: bias.value, count: outputFeatures)
         }
-        // logits[N×J] += featuresᵀ[N×C] · weightᵀ[C×J]
-        sgemm(
-            transposeA: true, transposeB: true, m: batch, n: outputFeatures, k: inputFeatures,
-            a: features, lda: batch, b: weight.value, ldb: inputFeatures,
-            beta: 1, c: logits, ldc: outputFeatures)
+        for (first, images) in groups(batch) {
+            // logits[group][N×J] += featuresᵀ[N×C] · weightᵀ[C×J]
+            sgemm(
+                transposeA: true, transposeB: true, m: images, n: outputFeatures,
+                k: inputFeatures, a: features + first, lda: batch, b: weight.value,
+                ldb: inputFeatures, beta: 1, c: logits + first * outputFeatures,
+                ldc: outputFeatures)
+        }
     }
 
-    /// Accumulates dWeight and dBias and writes dFeatures (C×N).
+    /// Accumulates dWeight and dBias (into the Double sums) and writes dFeatures (C×N).
     public func backward(
         features: UnsafePointer<Float>, batch: Int, dLogits: UnsafePointer<Float>,
         dFeatures: UnsafeMutablePointer<Float>
     ) {
-        // dWeight[J×C] += dLogitsᵀ[J×N] · featuresᵀ[N×C]
-        sgemm(
-            transposeA: true, transposeB: true, m: outputFeatures, n: inputFeatures, k: batch,
-            a: dLogits, lda: outputFeatures, b: features, ldb: batch,
-            beta: 1, c: weight.gradient, ldc: inputFeatures)
+        let dWeightChunk = weightGradientChunk.reserve(weight.count)
+        for (first, images) in groups(batch) {
+            let dLogitsGroup = dLogits + first * outputFeatures
+            // dWeight[J×C] += dLogitsᵀ[J×n] · featuresᵀ[n×C]
+            sgemm(
+                transposeA: true, transposeB: true, m: outputFeatures, n: inputFeatures,
+                k: images, a: dLogitsGroup, lda: outputFeatures, b: features + first,
+                ldb: batch, c: dWeightChunk, ldc: inputFeatures)
+            addToGradientSum(weight, dWeightChunk)
+            // dFeatures[C×n] = weightᵀ[C×J] · dLogitsᵀ[J×n]
+            sgemm(
+                transposeA: true, transposeB: true, m: inputFeatures, n: images,
+                k: outputFeatures, a: weight.value, lda: inputFeatures, b: dLogitsGroup,
+                ldb: outputFeatures, c: dFeatures + first, ldc: batch)
+        }
         for n in 0..<batch {
             let row = dLogits + n * outputFeatures
-            for j in 0..<outputFeatures { bias.gradient[j] += row[j] }
+            for j in 0..<outputFeatures { bias.gradientSum[j] += Double(row[j]) }
         }
-        // dFeatures[C×N] = weightᵀ[C×J] · dLogitsᵀ[J×N]
-        sgemm(
-            transposeA: true, transposeB: true, m: inputFeatures, n: batch, k: outputFeatures,
-            a: weight.value, lda: inputFeatures, b: dLogits, ldb: outputFeatures,
-            c: dFeatures, ldc: batch)
     }
 }

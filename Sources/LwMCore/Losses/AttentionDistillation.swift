@@ -70,7 +70,7 @@ public final class AttentionDistillation {
 
             // P = Σ_k W[b,k]·A_k  ⇒  dA_k = W[b,k]·dP,  dW[b,k] = Σ_hw dP·A_k.
             let weights = studentHead.weight.value + b * channels
-            let dWeights = studentHead.weight.gradient + b * channels
+            let dWeights = studentHead.weight.gradientSum + b * channels
             for k in 0..<channels {
                 let plane = (k * batch + n) * spatial
                 let a = studentFeatureMap + plane
@@ -80,7 +80,7 @@ public final class AttentionDistillation {
                     dAPlane[i] = weights[k] * dQ[i]
                     dWeight += dQ[i] * a[i]
                 }
-                dWeights[k] += dWeight
+                dWeights[k] += Double(dWeight)
             }
         }
         return total / Double(normalizer)

@@ -146,8 +146,10 @@ public final class ResNet {
     ///   - dFeatureMap: an extra gradient with respect to the feature map A (the attention
     ///     distillation term), added to what flows back from the head; `nil` for none.
     ///   - gradientsReady: called as the pass moves towards the input, with an offset into the
-    ///     flat gradient buffer from which on every gradient is final, ending with 0. A
-    ///     data-parallel trainer starts reducing those gradients while the rest is computed.
+    ///     flat gradient buffer from which on every gradient sum is final, ending with 0. A
+    ///     data-parallel trainer starts reducing those sums while the rest is computed, and
+    ///     rounds them itself (``ParameterStore/roundGradients()``); without an observer the
+    ///     pass rounds the sums into the Float gradients at its end.
     public func backward(
         dLogits: UnsafePointer<Float>, dFeatureMap: UnsafePointer<Float>?,
         reducer: StatisticsReducer? = nil, gradientsReady: ((Int) -> Void)? = nil
@@ -192,7 +194,11 @@ public final class ResNet {
         stem.backward(
             input: inputBuffer.pointer, shape: trainingInputShape, dOutput: dInput, dInput: nil,
             accumulate: false, workspace: workspace)
-        gradientsReady?(0)
+        if let gradientsReady {
+            gradientsReady(0)
+        } else {
+            store.roundGradients()
+        }
     }
 
     // MARK: - Inference

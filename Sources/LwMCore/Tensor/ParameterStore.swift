@@ -18,8 +18,11 @@ public final class NamedTensor {
     public fileprivate(set) var offset = 0
     /// Points into the store once it is allocated.
     public fileprivate(set) var value: UnsafeMutablePointer<Float>
-    /// The gradient of a parameter; for a buffer it points at the value and must not be used.
+    /// The gradient of a parameter, rounded from `gradientSum` (see
+    /// ``ParameterStore/roundGradients()``); for a buffer it points at the value.
     public fileprivate(set) var gradient: UnsafeMutablePointer<Float>
+    /// Where backward passes accumulate the gradient, in Double (see ``ImageGroups``).
+    public fileprivate(set) var gradientSum: UnsafeMutablePointer<Double>
 
     init(name: String, shape: [Int], initializer: ParameterInitializer) {
         self.name = name
@@ -29,6 +32,7 @@ public final class NamedTensor {
         // Placeholder until the store allocates; never dereferenced before that.
         value = UnsafeMutablePointer(bitPattern: 0x10)!
         gradient = value
+        gradientSum = UnsafeMutablePointer(bitPattern: 0x10)!
     }
 
     public var values: UnsafeMutableBufferPointer<Float> { .init(start: value, count: count) }
@@ -48,6 +52,8 @@ public final class ParameterStore {
     public private(set) var bufferCount = 0
     public private(set) var values = UnsafeMutablePointer<Float>.allocate(capacity: 1)
     public private(set) var gradients = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+    /// The Double accumulators behind `gradients`.
+    public private(set) var gradientSums = UnsafeMutablePointer<Double>.allocate(capacity: 1)
     public private(set) var bufferValues = UnsafeMutablePointer<Float>.allocate(capacity: 1)
 
     public init() {}
@@ -55,6 +61,7 @@ public final class ParameterStore {
     deinit {
         values.deallocate()
         gradients.deallocate()
+        gradientSums.deallocate()
         bufferValues.deallocate()
     }
 
@@ -78,11 +85,14 @@ public final class ParameterStore {
         bufferCount = buffers.reduce(0) { $0 + $1.count }
         values.deallocate()
         gradients.deallocate()
+        gradientSums.deallocate()
         bufferValues.deallocate()
         values = .allocate(capacity: max(parameterCount, 1))
         gradients = .allocate(capacity: max(parameterCount, 1))
+        gradientSums = .allocate(capacity: max(parameterCount, 1))
         bufferValues = .allocate(capacity: max(bufferCount, 1))
         gradients.initialize(repeating: 0, count: max(parameterCount, 1))
+        gradientSums.initialize(repeating: 0, count: max(parameterCount, 1))
 
         var generator = SeededGenerator(seed: seed, stream: [0x1417])
         var offset = 0
@@ -90,6 +100,7 @@ public final class ParameterStore {
             tensor.offset = offset
             tensor.value = values + offset
             tensor.gradient = gradients + offset
+            tensor.gradientSum = gradientSums + offset
             Self.initialize(tensor, using: &generator)
             offset += tensor.count
         }
@@ -106,6 +117,14 @@ public final class ParameterStore {
     /// Zeroes every gradient; backward passes only ever accumulate.
     public func zeroGradients() {
         gradients.update(repeating: 0, count: parameterCount)
+        gradientSums.update(repeating: 0, count: parameterCount)
+    }
+
+    /// Rounds the Double accumulators into the Float gradients that SGD reads. A backward
+    /// pass without a `gradientsReady` observer does this itself; a data-parallel trainer
+    /// does it after summing the accumulators over the ranks.
+    public func roundGradients() {
+        for i in 0..<parameterCount { gradients[i] = Float(gradientSums[i]) }
     }
 
     public func parameter(named name: String) -> NamedTensor? {
@@ -131,4 +150,11 @@ public final class ParameterStore {
             }
         }
     }
+}
+
+/// Adds a Float partial gradient (one chunk's) into a parameter's Double accumulator.
+@inline(__always)
+func addToGradientSum(_ tensor: NamedTensor, _ partial: UnsafePointer<Float>) {
+    let sum = tensor.gradientSum
+    for i in 0..<tensor.count { sum[i] += Double(partial[i]) }
 }

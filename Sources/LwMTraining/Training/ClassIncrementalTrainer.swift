@@ -252,7 +252,8 @@ public final class ClassIncrementalTrainer {
         var seen = 0
         var stepIndex = 0
         let buckets = GradientBuckets(
-            parallel: parallel, store: student.store, bucketMegabytes: configuration.bucketMegabytes)
+            parallel: parallel, store: student.store, bucketMegabytes: configuration.bucketMegabytes
+        )
 
         while seen < order.count {
             let batch = order[seen..<min(seen + batchSize, order.count)]

@@ -17,17 +17,10 @@ public final class DataParallel {
     public var rank: Int { communicator.rank }
     public var size: Int { communicator.size }
 
-    /// The images of a global batch of `count` that this rank computes: contiguous and
-    /// balanced, the first `count % size` ranks taking one more.
+    /// The images of a global batch of `count` that this rank computes: a contiguous run of
+    /// whole image groups (``ImageGroups``), so the result does not depend on the rank count.
     public func shard(of count: Int) -> Range<Int> {
-        Self.shard(of: count, rank: rank, size: size)
-    }
-
-    public static func shard(of count: Int, rank: Int, size: Int) -> Range<Int> {
-        let base = count / size
-        let extra = count % size
-        let start = rank * base + min(rank, extra)
-        return start..<(start + base + (rank < extra ? 1 : 0))
+        ImageGroups.shard(of: count, rank: rank, size: size)
     }
 
     /// Runs `body`, stopping every rank with its message if it throws.

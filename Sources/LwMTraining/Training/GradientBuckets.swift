@@ -3,7 +3,8 @@ import LwMDistributed
 
 /// The gradient all-reduce, overlapped with the backward pass.
 ///
-/// The flat gradient buffer is cut into buckets of about `--bucket-mb`, from the end: the
+/// What is reduced is the Double gradient sums (``ImageGroups`` explains why), which are
+/// rounded into the Float gradients once every bucket has arrived. The flat buffer is cut into buckets of about `--bucket-mb`, from the end: the
 /// head and the last stage are the first gradients the backward pass finishes. When the
 /// pass reports that every gradient from some offset on is final, each bucket lying wholly
 /// in that range starts a non-blocking all-reduce, and MPI is given a chance to progress.
@@ -18,11 +19,11 @@ final class GradientBuckets {
     init(parallel: DataParallel, store: ParameterStore, bucketMegabytes: Double) {
         self.parallel = parallel
         self.store = store
-        let bucketFloats = max(1024, Int(bucketMegabytes * 1024 * 1024 / 4))
+        let bucketValues = max(1024, Int(bucketMegabytes * 1024 * 1024 / 8))
         var buckets: [Range<Int>] = []
         var end = store.parameterCount
         while end > 0 {
-            let start = max(0, end - bucketFloats)
+            let start = max(0, end - bucketValues)
             buckets.append(start..<end)
             end = start
         }
@@ -36,7 +37,7 @@ final class GradientBuckets {
             let bucket = buckets[started.count]
             let pending = parallel.collective {
                 try parallel.communicator.startAllReduceSum(
-                    store.gradients + bucket.lowerBound, count: bucket.count,
+                    store.gradientSums + bucket.lowerBound, count: bucket.count,
                     name: "gradient bucket \(started.count + 1) of \(buckets.count)")
             }
             started.append(pending)
@@ -44,14 +45,17 @@ final class GradientBuckets {
         parallel.communicator.progress()
     }
 
-    /// Starts what is left, waits for every bucket, and resets for the next step. After it
-    /// returns, the gradient buffer holds the sum over all ranks.
+    /// Starts what is left, waits for every bucket, rounds the sums into the Float gradients
+    /// and resets for the next step. After it returns, the gradients are the sum over all
+    /// ranks.
     func finish() {
-        guard parallel.size > 1 else { return }
-        gradientsReady(from: 0)
-        parallel.collective {
-            for pending in started { try parallel.communicator.wait(pending) }
+        if parallel.size > 1 {
+            gradientsReady(from: 0)
+            parallel.collective {
+                for pending in started { try parallel.communicator.wait(pending) }
+            }
+            started.removeAll(keepingCapacity: true)
         }
-        started.removeAll(keepingCapacity: true)
+        store.roundGradients()
     }
 }
