@@ -25,6 +25,9 @@ public final class ClassIncrementalTrainer {
     private let objective: Objective
     private let reducer: StatisticsReducer?
     private let images = FloatBuffer()
+    private let fault: FaultInjection?
+    /// Optimiser steps taken by this process, across tasks.
+    private var stepsTaken = 0
 
     public init(
         configuration: TrainingConfiguration, data: IncrementalData, parallel: DataParallel,
@@ -40,6 +43,7 @@ public final class ClassIncrementalTrainer {
             method: configuration.method, distillationWeight: Float(configuration.beta),
             attentionWeight: Float(configuration.gamma),
             temperature: Float(configuration.temperature), scope: configuration.classificationScope)
+        fault = FaultInjection(rank: parallel.rank)
         reducer =
             configuration.batchNorm == .sync && parallel.size > 1
             ? CrossRankStatistics(parallel) : nil
@@ -264,12 +268,17 @@ public final class ClassIncrementalTrainer {
             train.makeBatch(indices: mine, statistics: data.statistics, into: pixels)
             let labels = mine.map { data.trainLabels[$0] }
 
+            stepsTaken += 1
+            fault?.beforeStep(stepsTaken)
             student.store.zeroGradients()
             let shareOfLosses = step.run(
                 student: student, teacher: teacher, images: pixels, labels: labels,
                 batch: mine.count, height: train.height, width: train.width,
                 normalizer: batch.count, reducer: reducer,
-                gradientsReady: buckets.gradientsReady(from:))
+                gradientsReady: { offset in
+                    if offset == 0 { self.fault?.afterBackward(self.stepsTaken, store: student.store) }
+                    buckets.gradientsReady(from: offset)
+                })
             buckets.finish()
             let (losses, nonFinite) = parallel.reduceLosses(shareOfLosses, store: student.store)
             if nonFinite {
