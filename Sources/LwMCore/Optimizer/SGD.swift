@@ -17,12 +17,13 @@ public struct SGDSettings: Equatable, Sendable {
 ///     d = g + λ·w;  buf = d on the first step, else buf = μ·buf + d
 ///     w ← w − lr·buf,  or with Nesterov  w ← w − lr·(d + μ·buf)
 ///
-/// Runs as one loop over the store's flat value and gradient buffers.
+/// The buffer starts at zero, so μ·buf + d is exactly d on the first step, and a buffer
+/// restored from a checkpoint simply continues. Runs as one loop over the store's flat value
+/// and gradient buffers.
 public final class SGD {
     public let settings: SGDSettings
     private let store: ParameterStore
     private let momentumBuffer: UnsafeMutablePointer<Float>
-    private var isFirstStep = true
 
     public init(store: ParameterStore, settings: SGDSettings) {
         self.store = store
@@ -39,12 +40,6 @@ public final class SGD {
         let count = store.parameterCount
         if mu == 0 {
             for i in 0..<count { w[i] -= lr * (g[i] + lambda * w[i]) }
-        } else if isFirstStep {
-            for i in 0..<count {
-                let d = g[i] + lambda * w[i]
-                buffer[i] = d
-                w[i] -= lr * (settings.nesterov ? d + mu * d : d)
-            }
         } else if settings.nesterov {
             for i in 0..<count {
                 let d = g[i] + lambda * w[i]
@@ -57,7 +52,6 @@ public final class SGD {
                 w[i] -= lr * buffer[i]
             }
         }
-        isFirstStep = false
     }
 
     /// The momentum buffer, for checkpoints that resume mid-task.
