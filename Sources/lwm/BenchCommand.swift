@@ -1,5 +1,7 @@
 import Foundation
 import LwMCore
+import LwMDistributed
+import LwMTraining
 
 /// `lwm bench step`: times the LwM training step and sets it against sgemm on the same threads.
 enum BenchCommand {
@@ -13,8 +15,9 @@ enum BenchCommand {
         var threads = 1
         var warmup = 2
         var steps = 5
-        var baseClasses = 8
-        var classes = 10
+        var perRankBatch: Int?
+        var noAllReduce = false
+        var bucketMegabytes = 4.0
     }
 
     static let help = """
@@ -25,7 +28,10 @@ enum BenchCommand {
 
           --arch NAME        resnet18 or resnet{6n+2} (default: resnet32)
           --width W          network width (default: 16, or 64 for resnet18)
-          --batch N          images per step (default: 128)
+          --batch N          images per step over all ranks (default: 128)
+          --per-rank-batch N images per step on each rank (weak scaling; overrides --batch)
+          --no-allreduce     every rank runs the same step alone, without communicating
+          --bucket-mb MB     gradient all-reduce bucket size (default: 4)
           --input CxHxW      input shape (default: 1x28x28)
           --threads T        OpenBLAS threads (default: 1)
           --warmup K         untimed steps first (default: 2)
@@ -44,6 +50,10 @@ enum BenchCommand {
                 print(help)
                 return 0
             }
+            if flag == "--no-allreduce" {
+                options.noAllReduce = true
+                continue
+            }
             guard let value = rest.popFirst() else {
                 printError("option '\(flag)' needs a value; see 'lwm bench step --help'")
                 return 2
@@ -58,6 +68,9 @@ enum BenchCommand {
                 options.architecture = architecture
             case ("--width", let n?) where n > 0: options.width = n
             case ("--batch", let n?) where n > 0: options.batch = n
+            case ("--per-rank-batch", let n?) where n > 0: options.perRankBatch = n
+            case ("--bucket-mb", _) where (Double(value) ?? 0) > 0:
+                options.bucketMegabytes = Double(value)!
             case ("--threads", let n?) where n > 0: options.threads = n
             case ("--warmup", let n?) where n >= 0: options.warmup = n
             case ("--steps", let n?) where n > 0: options.steps = n
@@ -81,64 +94,42 @@ enum BenchCommand {
 
     static func measure(_ options: Options) {
         BLASThreads.set(options.threads)
-        let configuration = NetworkConfiguration(
-            architecture: options.architecture, width: options.width,
-            inputChannels: options.channels, classes: options.classes)
-        let student = ResNet(configuration, seed: 1)
-        var teacherConfiguration = configuration
-        teacherConfiguration.classes = options.baseClasses
-        let teacher = ResNet(teacherConfiguration, seed: 2)
-        let optimizer = SGD(store: student.store, settings: SGDSettings())
-        let step = LwMStep(objective: Objective())
-
-        var generator = SeededGenerator(seed: 7)
-        let pixels = options.batch * options.channels * options.height * options.imageWidth
-        let images = (0..<pixels).map { _ in Float(generator.nextNormal()) }
-        let labels = (0..<options.batch).map {
-            options.baseClasses + $0 % (options.classes - options.baseClasses)
-        }
-
-        func trainingStep() {
-            student.store.zeroGradients()
-            _ = images.withUnsafeBufferPointer { images in
-                step.run(
-                    student: student, teacher: teacher, images: images.baseAddress!, labels: labels,
-                    batch: options.batch, height: options.height, width: options.imageWidth,
-                    normalizer: options.batch)
-            }
-            optimizer.step(learningRate: 0.01)
-        }
-        for _ in 0..<options.warmup { trainingStep() }
-        let start = DispatchTime.now().uptimeNanoseconds
-        for _ in 0..<options.steps { trainingStep() }
-        let seconds =
-            Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 / Double(options.steps)
-
-        let forward = student.forwardFLOPs(
-            batch: options.batch, height: options.height, width: options.imageWidth)
-        let teacherForward = teacher.forwardFLOPs(
-            batch: options.batch, height: options.height, width: options.imageWidth)
-        // Backward costs two forwards (input and weight gradients); the first convolution's
-        // input gradient is skipped, a small overcount kept for comparability.
-        let stepFLOPs = 3 * forward + teacherForward
-        let stepRate = stepFLOPs / seconds / 1e9
+        let communicator = Distributed.start(collectiveTimeout: 600)
+        defer { communicator.finalize() }
+        let parallel = DataParallel(communicator: communicator)
+        let globalBatch = options.perRankBatch.map { $0 * communicator.size } ?? options.batch
+        let benchmark = StepBenchmark(
+            architecture: options.architecture, width: options.width, globalBatch: globalBatch,
+            channels: options.channels, height: options.height, imageWidth: options.imageWidth,
+            warmupSteps: options.warmup, timedSteps: options.steps,
+            communicates: !options.noAllReduce, bucketMegabytes: options.bucketMegabytes)
+        let result = benchmark.run(parallel: parallel)
         let sgemmRate = measureSGEMM()
+        guard communicator.isRoot else { return }
 
-        let name = "\(options.architecture.name) w\(configuration.width)"
+        let stepRate = result.stepFLOPs / result.stepSeconds / 1e9
+        let perRankRate = stepRate / Double(result.ranks)
+        let mode = options.noAllReduce ? "no all-reduce" : "all-reduce"
         print(
-            "lwm bench step: \(name), batch \(options.batch), input \(options.channels)x\(options.height)x\(options.imageWidth), \(options.threads) thread(s)"
-        )
-        print(String(format: "  step time        %8.1f ms", seconds * 1000))
-        print(String(format: "  images/s         %8.1f", Double(options.batch) / seconds))
-        print(
+            "lwm bench step: \(options.architecture.name) w\(result.width), "
+                + "\(result.imagesPerStep) images per step over \(result.ranks) rank(s) (\(mode)), "
+                + "input \(options.channels)x\(options.height)x\(options.imageWidth), "
+                + "\(options.threads) thread(s) per rank")
+        func row(_ name: String, _ value: String) {
+            print("  " + name.padding(toLength: 22, withPad: " ", startingAt: 0) + value)
+        }
+        row("images/s", String(format: "%.1f", result.imagesPerSecond))
+        row("step time", String(format: "%.1f ms", result.stepSeconds * 1000))
+        row("  compute", String(format: "%.1f ms", result.computeSeconds * 1000))
+        row("  communication wait", String(format: "%.1f ms", result.communicationSeconds * 1000))
+        row(
+            "step GFLOP/s",
             String(
-                format:
-                    "  step GFLOP/s     %8.1f   (%.2f GFLOP per step: 3 student + 1 teacher forward)",
-                stepRate, stepFLOPs / 1e9))
-        print(
-            String(format: "  sgemm GFLOP/s    %8.1f   (1024x1024x1024, same threads)", sgemmRate))
-        print(String(format: "  step / sgemm     %8.1f %%", 100 * stepRate / sgemmRate))
-        print(String(format: "  peak resident    %8.1f MiB", peakResidentMiB()))
+                format: "%.1f (%.1f per rank; %.2f GFLOP per step: 3 student + 1 teacher forward)",
+                stepRate, perRankRate, result.stepFLOPs / 1e9))
+        row("sgemm GFLOP/s", String(format: "%.1f per rank (1024³, same threads)", sgemmRate))
+        row("step / sgemm", String(format: "%.1f %%", 100 * perRankRate / sgemmRate))
+        row("peak resident", String(format: "%.1f MiB (rank 0)", peakResidentMiB()))
     }
 
     /// sgemm rate on square 1024 matrices, best of a half-second run.
