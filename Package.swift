@@ -40,7 +40,8 @@ let package = Package(
         .testTarget(name: "LwMDataTests", dependencies: ["LwMData"]),
         .testTarget(name: "LwMDistributedTests", dependencies: ["LwMDistributed"]),
         .testTarget(
-            name: "LwMTrainingTests", dependencies: ["LwMTraining"],
+            name: "LwMTrainingTests",
+            dependencies: ["LwMTraining", "LwMCore", "LwMData", "LwMDistributed"],
             resources: []),
     ]
 )

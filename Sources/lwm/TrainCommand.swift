@@ -41,20 +41,26 @@ enum TrainCommand {
         let outputDirectory = URL(
             fileURLWithPath: configuration.outputDirectory ?? "runs/\(timestamp())")
 
-        // Every rank reads the data itself; a rank that cannot stops all of them.
-        let data: IncrementalData
-        do {
-            data = try IncrementalData(configuration: configuration)
-            _ = parallel.collective { try communicator.allReduceMax(0.0, name: "data loaded") }
-        } catch {
-            if isRoot || communicator.size == 1 {
+        // Every rank reads the data itself; a rank that cannot stops all of them. The flags say
+        // whether rank 0 failed and whether any rank did: rank 0 speaks for the job when it
+        // failed (the ranks read the same files, so the others would repeat its sentence);
+        // another rank speaks only when rank 0 did not.
+        let loaded = Result { try IncrementalData(configuration: configuration) }
+        let failed = if case .failure = loaded { 1.0 } else { 0.0 }
+        var flags = [isRoot ? failed : 0, failed]
+        parallel.collective {
+            try flags.withUnsafeMutableBufferPointer { flags in
+                try communicator.allReduceMax(flags.baseAddress!, count: 2, name: "data loaded")
+            }
+        }
+        if case .failure(let error) = loaded {
+            if isRoot {
                 printError("\(error)")
-            } else {
+            } else if flags[0] == 0 {
                 printError("rank \(communicator.rank): \(error)")
             }
-            _ = parallel.collective { try communicator.allReduceMax(1.0, name: "data loaded") }
-            return 1
         }
+        guard case .success(let data) = loaded, flags[1] == 0 else { return 1 }
 
         if isRoot {
             do {

@@ -7,6 +7,7 @@ let usage = """
       train      class-incremental training (see lwm train --help)
       selftest   check the numeric core against PyTorch fixtures
       bench      benchmarks (lwm bench step --help)
+      compare    compare the tensors of two checkpoints (lwm compare --help)
     """
 
 var arguments = Array(CommandLine.arguments.dropFirst())
@@ -16,6 +17,7 @@ switch command {
 case "selftest": status = SelfTestCommand.run(arguments)
 case "bench": status = BenchCommand.run(arguments)
 case "train": status = TrainCommand.run(arguments)
+case "compare": status = CompareCommand.run(arguments)
 case "--help", "-h", "help":
     print(usage)
     status = 0

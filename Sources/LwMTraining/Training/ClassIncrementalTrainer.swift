@@ -141,6 +141,17 @@ public final class ClassIncrementalTrainer {
             }
         }
         try agree(failure)
+        // Every rank evaluates into its own copy of the record, so every rank needs the tasks
+        // and counts so far, not only rank 0, which read them.
+        var stateBytes = Array(stateText.utf8)
+        parallel.collective {
+            if parallel.size > 1 {
+                try parallel.communicator.broadcast(&stateBytes, root: 0, name: "resumed record")
+            }
+        }
+        if !console.isRoot {
+            try record.restoreState(from: String(decoding: stateBytes, as: UTF8.self))
+        }
         parallel.broadcastModel(network, name: "resumed model")
         return (network, resumeTask + 1)
     }
