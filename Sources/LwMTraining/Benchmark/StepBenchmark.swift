@@ -94,7 +94,9 @@ public struct StepBenchmark {
         }
 
         for _ in 0..<warmupSteps { trainingStep() }
-        if parallel.size > 1 { parallel.collective { try parallel.communicator.barrier(name: "benchmark start") } }
+        if parallel.size > 1 {
+            parallel.collective { try parallel.communicator.barrier(name: "benchmark start") }
+        }
         waiting = 0
         statistics.seconds = 0
         let start = DispatchTime.now().uptimeNanoseconds

@@ -287,7 +287,9 @@ public final class ClassIncrementalTrainer {
                 batch: mine.count, height: train.height, width: train.width,
                 normalizer: batch.count, reducer: reducer,
                 gradientsReady: { offset in
-                    if offset == 0 { self.fault?.afterBackward(self.stepsTaken, store: student.store) }
+                    if offset == 0 {
+                        self.fault?.afterBackward(self.stepsTaken, store: student.store)
+                    }
                     buckets.gradientsReady(from: offset)
                 })
             buckets.finish()
