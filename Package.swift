@@ -32,7 +32,7 @@ let package = Package(
         // The class-incremental training loop, evaluation, metrics and checkpoints.
         .target(
             name: "LwMTraining", dependencies: ["LwMCore", "LwMData", "LwMDistributed"],
-            swiftSettings: fastMath),
+            exclude: ["README.md"], swiftSettings: fastMath),
         // The command line: train, selftest, bench.
         .executableTarget(name: "lwm", dependencies: ["LwMTraining"]),
 
