@@ -63,7 +63,7 @@ final class OptionParserTests: XCTestCase {
         XCTAssertEqual(defaults.gamma, 1)
         XCTAssertEqual(defaults.temperature, 2)
         XCTAssertEqual(defaults.classificationScope, .new)
-        XCTAssertEqual(defaults.epochs, 8)
+        XCTAssertEqual(defaults.epochs, 3)
         XCTAssertEqual(defaults.batchSize, 128)
         XCTAssertEqual(defaults.learningRate, 0.1)
         XCTAssertEqual(defaults.momentum, 0.9)
@@ -137,11 +137,13 @@ final class OptionParserTests: XCTestCase {
     func testResolvedDefaults() throws {
         XCTAssertEqual(try configuration(["--arch", "resnet18"]).width, 64)
         XCTAssertEqual(try configuration(["--arch", "resnet18", "--width", "8"]).width, 8)
-        XCTAssertEqual(try configuration(["--schedule", "multistep"]).milestones, [4, 6])
+        XCTAssertEqual(
+            try configuration(["--epochs", "8", "--schedule", "multistep"]).milestones, [4, 6])
         XCTAssertEqual(
             try configuration(["--schedule", "multistep", "--epochs", "1"]).milestones, [1])
         XCTAssertEqual(
-            try configuration(["--schedule", "multistep", "--milestones", "2,5"]).milestones,
+            try configuration(["--epochs", "8", "--schedule", "multistep", "--milestones", "2,5"])
+                .milestones,
             [2, 5])
         let byIncrement = try configuration(["--base-classes", "4", "--increment", "2"])
         XCTAssertNil(byIncrement.tasks, "tasks follow from the base classes and increment")
@@ -200,7 +202,7 @@ final class OptionParserTests: XCTestCase {
     func testMissingValuesAndStrayArguments() {
         assertError(
             ["--epochs"],
-            "option '--epochs' needs a value (a positive integer), such as '--epochs 8'")
+            "option '--epochs' needs a value (a positive integer), such as '--epochs 3'")
         assertError(
             ["--out", "--resume"], "option '--out' needs a value (a text), such as '--out <dir>'")
         assertError(
@@ -246,10 +248,10 @@ final class OptionParserTests: XCTestCase {
             "option '--class-order' lists class 10 but fashion-mnist has classes 0 to 9; list "
                 + "only those")
         assertError(
-            ["--schedule", "multistep", "--milestones", "6,4"],
+            ["--epochs", "8", "--schedule", "multistep", "--milestones", "6,4"],
             "option '--milestones' must list increasing epochs from 1 to 8 (--epochs), got '6,4'")
         assertError(
-            ["--schedule", "multistep", "--milestones", "4,9"],
+            ["--epochs", "8", "--schedule", "multistep", "--milestones", "4,9"],
             "option '--milestones' must list increasing epochs from 1 to 8 (--epochs), got '4,9'")
         XCTAssertNoThrow(try configuration(["--dataset", "idx", "--tasks", "50"]))
     }
@@ -337,7 +339,8 @@ final class OptionParserTests: XCTestCase {
     func testCodingRoundTripsThroughOptionNames() throws {
         let original = try configuration([
             "--arch", "resnet32", "--method", "c+ad", "--class-order", "1,0,2,3,4,5,6,7,8,9",
-            "--schedule", "multistep", "--lr", "0.05", "--resume", "--threads", "2",
+            "--schedule", "multistep", "--epochs", "8", "--lr", "0.05", "--resume", "--threads",
+            "2",
         ])
         let data = try JSONEncoder().encode(original)
         let decoded = try JSONDecoder().decode(TrainingConfiguration.self, from: data)
@@ -455,7 +458,7 @@ Method:
                                   (default: new)
 
 Optimisation:
-  --epochs <int>                  epochs per task (default: 8)
+  --epochs <int>                  epochs per task (default: 3)
   --batch-size <int>              images per optimiser step over all ranks (default: 128)
   --lr <number>                   learning rate at the start of each task (default: 0.1)
   --momentum <number>             SGD momentum μ (default: 0.9)

@@ -53,7 +53,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
     // MARK: Optimisation
 
     /// Epochs per task.
-    public var epochs = 8
+    public var epochs = 3
     /// Images per optimiser step, over all ranks together.
     public var batchSize = 128
     /// The learning rate at the start of every task.
