@@ -3,7 +3,9 @@ import PackageDescription
 
 // Release builds of the numeric code drop overflow and bounds checks: every hot loop runs over
 // unsafe buffer pointers whose extents are checked once, outside the loop.
-let fastMath: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+let fastMath: [SwiftSetting] = [
+    .unsafeFlags(["-Ounchecked", "-target-cpu", "haswell"], .when(configuration: .release))
+]
 
 let package = Package(
     name: "lwm",

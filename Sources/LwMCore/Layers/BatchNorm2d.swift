@@ -150,7 +150,8 @@ public final class BatchNorm2d {
     ) {
         let m = shape.perChannel
         if relu {
-            for i in 0..<shape.count where !(output[i] > 0) { dOutput[i] = 0 }
+            // A select, not a branch, so the loop vectorises.
+            for i in 0..<shape.count { dOutput[i] = output[i] > 0 ? dOutput[i] : 0 }
         }
         sums.withUnsafeMutableBufferPointer { sums in
             for c in 0..<channels {
