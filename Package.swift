@@ -20,6 +20,7 @@ let package = Package(
         .systemLibrary(
             name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
 
         // Tensors, layers, networks, the LwM losses, SGD and safetensors.
         .target(
@@ -31,16 +32,22 @@ let package = Package(
             swiftSettings: fastMath),
         // The MPI communicator: one checked wrapper around every MPI call.
         .target(name: "LwMDistributed", dependencies: ["CMPI"], exclude: ["README.md"]),
+        // Pictures: PNG files, attention maps over images, accuracy plots as SVG.
+        .target(
+            name: "LwMVisualization", dependencies: ["LwMCore", "LwMData", "CPNG"],
+            exclude: ["README.md"]),
         // The class-incremental training loop, evaluation, metrics and checkpoints.
         .target(
-            name: "LwMTraining", dependencies: ["LwMCore", "LwMData", "LwMDistributed"],
+            name: "LwMTraining",
+            dependencies: ["LwMCore", "LwMData", "LwMDistributed", "LwMVisualization"],
             exclude: ["README.md"], swiftSettings: fastMath),
-        // The command line: train, selftest, bench.
+        // The command line: train, gradcam, plot, compare, selftest, bench.
         .executableTarget(name: "lwm", dependencies: ["LwMTraining"]),
 
         .testTarget(name: "LwMCoreTests", dependencies: ["LwMCore"]),
         .testTarget(name: "LwMDataTests", dependencies: ["LwMData"]),
         .testTarget(name: "LwMDistributedTests", dependencies: ["LwMDistributed"]),
+        .testTarget(name: "LwMVisualizationTests", dependencies: ["LwMVisualization"]),
         .testTarget(
             name: "LwMTrainingTests",
             dependencies: ["LwMTraining", "LwMCore", "LwMData", "LwMDistributed"],
