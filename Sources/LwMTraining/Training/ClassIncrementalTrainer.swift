@@ -1,6 +1,7 @@
 import Foundation
 import LwMCore
 import LwMData
+import LwMVisualization
 
 /// A stop that every rank agreed on, with the sentence rank 0 prints.
 public struct TrainingError: Error, CustomStringConvertible {
@@ -233,6 +234,15 @@ public final class ClassIncrementalTrainer {
                     student, task: task, data: data, record: record, to: outputDirectory)
                 try record.metricsDocument().write(
                     to: outputDirectory.appendingPathComponent("metrics.json"), options: .atomic)
+                try AccuracyPlot.write(
+                    record, to: outputDirectory.appendingPathComponent("accuracy.svg"))
+                if let teacher, configuration.attentionSamples > 0 {
+                    try AttentionSamples.write(
+                        teacher: teacher, student: student, data: data,
+                        indices: AttentionSamples.sampleIndices(
+                            data: data, count: configuration.attentionSamples),
+                        task: task, to: outputDirectory)
+                }
             } catch {
                 failure = "cannot write to \(outputDirectory.path): \(error)"
             }
