@@ -118,15 +118,12 @@ public enum ClassActivation {
         featureMap: UnsafePointer<Float>, shape: ActivationShape, image: Int,
         classWeights: UnsafePointer<Float>
     ) -> ScalarMap {
-        let spatial = shape.spatial
-        var values = [Float](repeating: 0, count: spatial)
-        for k in 0..<shape.channels {
-            let a = featureMap + (k * shape.batch + image) * spatial
-            let w = classWeights[k]
-            for i in 0..<spatial { values[i] += w * a[i] }
+        var values = [Float](repeating: 0, count: shape.spatial)
+        values.withUnsafeMutableBufferPointer { values in
+            classActivationMap(
+                featureMap: featureMap, classWeights: classWeights, image: image, shape: shape,
+                into: values.baseAddress!)
         }
-        let scale = 1 / Float(spatial)
-        for i in 0..<spatial { values[i] = max(values[i], 0) * scale }
         return ScalarMap(width: shape.width, height: shape.height, values: values)
     }
 }

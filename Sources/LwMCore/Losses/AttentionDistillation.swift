@@ -43,11 +43,13 @@ public final class AttentionDistillation {
             let qt = teacherQ + n * spatial
             let qs = studentQ + n * spatial
             classActivationMap(
-                teacherFeatureMap, weights: teacherHead.weight.value + b * channels, image: n,
-                shape: shape, into: qt)
+                featureMap: teacherFeatureMap,
+                classWeights: teacherHead.weight.value + b * channels,
+                image: n, shape: shape, into: qt)
             classActivationMap(
-                studentFeatureMap, weights: studentHead.weight.value + b * channels, image: n,
-                shape: shape, into: qs)
+                featureMap: studentFeatureMap,
+                classWeights: studentHead.weight.value + b * channels,
+                image: n, shape: shape, into: qs)
 
             let teacherNorm = max(norm(qt, count: spatial), Self.epsilon)
             let studentNorm = max(norm(qs, count: spatial), Self.epsilon)
@@ -86,22 +88,6 @@ public final class AttentionDistillation {
         return total / Double(normalizer)
     }
 
-    /// Q[hw] = ReLU(Σ_k weights[k]·A[k][image][hw]) / HW for one image.
-    private func classActivationMap(
-        _ featureMap: UnsafePointer<Float>, weights: UnsafePointer<Float>, image: Int,
-        shape: ActivationShape, into map: UnsafeMutablePointer<Float>
-    ) {
-        let spatial = shape.spatial
-        map.zero(spatial)
-        for k in 0..<shape.channels {
-            let a = featureMap + (k * shape.batch + image) * spatial
-            let w = weights[k]
-            for i in 0..<spatial { map[i] += w * a[i] }
-        }
-        let scale = 1 / Float(spatial)
-        for i in 0..<spatial { map[i] = max(map[i], 0) * scale }
-    }
-
     private func norm(_ x: UnsafePointer<Float>, count: Int) -> Float {
         var sum: Float = 0
         for i in 0..<count { sum += x[i] * x[i] }
@@ -114,4 +100,26 @@ func argmax(_ row: UnsafePointer<Float>, count: Int) -> Int {
     var best = 0
     for j in 1..<max(count, 1) where row[j] > row[best] { best = j }
     return best
+}
+
+/// The class activation map of one image, Grad-CAM in closed form at the last stage:
+/// Q[hw] = ReLU(Σ_k W[b,k]·A[k][image][hw]) / HW (docs/attention-gradient.md).
+///
+/// - Parameters:
+///   - featureMap: A, C×N×H×W.
+///   - classWeights: W[b], the C weights of the head row of class b.
+///   - map: receives the H·W values.
+public func classActivationMap(
+    featureMap: UnsafePointer<Float>, classWeights: UnsafePointer<Float>, image: Int,
+    shape: ActivationShape, into map: UnsafeMutablePointer<Float>
+) {
+    let spatial = shape.spatial
+    map.zero(spatial)
+    for k in 0..<shape.channels {
+        let a = featureMap + (k * shape.batch + image) * spatial
+        let w = classWeights[k]
+        for i in 0..<spatial { map[i] += w * a[i] }
+    }
+    let scale = 1 / Float(spatial)
+    for i in 0..<spatial { map[i] = max(map[i], 0) * scale }
 }
