@@ -21,14 +21,21 @@ let package = Package(
             name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(
+            name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg62-turbo-dev"])]),
+        // JPEG and PNG through libjpeg and libpng, in C so that their longjmp on bad data
+        // never crosses a Swift frame.
+        .target(name: "CImageDecode", dependencies: ["CPNG", "CJPEG"]),
 
         // Tensors, layers, networks, the LwM losses, SGD and safetensors.
         .target(
             name: "LwMCore", dependencies: ["CBLAS"], exclude: ["README.md"],
             swiftSettings: fastMath),
-        // Dataset readers, normalisation and class-incremental splits.
+        // Dataset readers, image decoding and augmentation, normalisation and class-incremental
+        // splits.
         .target(
-            name: "LwMData", dependencies: ["LwMCore", "CZlib"], exclude: ["README.md"],
+            name: "LwMData", dependencies: ["LwMCore", "CZlib", "CImageDecode"],
+            exclude: ["README.md"],
             swiftSettings: fastMath),
         // The MPI communicator: one checked wrapper around every MPI call.
         .target(name: "LwMDistributed", dependencies: ["CMPI"], exclude: ["README.md"]),

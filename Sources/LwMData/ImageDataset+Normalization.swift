@@ -119,7 +119,7 @@ extension ImageDataset {
     }
 
     /// 256 normalised values per channel, indexed by channel·256 + pixel.
-    private func normalizationTable(_ statistics: ChannelStatistics) -> [Float] {
+    func normalizationTable(_ statistics: ChannelStatistics) -> [Float] {
         var table = [Float](repeating: 0, count: channels * 256)
         for channel in 0..<channels {
             let mean = Double(statistics.mean[channel])

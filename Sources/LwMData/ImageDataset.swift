@@ -3,7 +3,7 @@
 /// Layout: `pixels` is N×C×H×W, one byte (0...255) per value; normalisation happens when a
 /// batch is made (`makeBatch`), so the dataset stays a quarter of the size of a float copy.
 /// `labels` are the dataset's original class ids; a `ClassSchedule` maps them to output units.
-public struct ImageDataset: Sendable {
+public struct ImageDataset: Sendable, Equatable {
     /// N×C×H×W bytes.
     public var pixels: [UInt8]
     /// N original class ids, each in `0..<classNames.count`.
