@@ -40,6 +40,19 @@ public struct Augmentation: Sendable, Equatable, Codable {
         self.horizontalFlip = horizontalFlip
     }
 
+    /// A few words for the configuration table: "none", "crop (pad 4), flip", ….
+    public var summary: String {
+        var parts: [String] = []
+        switch crop {
+        case .none: break
+        case .padded(let padding): parts.append("crop (pad \(padding))")
+        case .randomResized(let scale, _):
+            parts.append("random-resized crop (scale \(scale.lowerBound)–\(scale.upperBound))")
+        }
+        if horizontalFlip { parts.append("flip") }
+        return parts.isEmpty ? "none" : parts.joined(separator: ", ")
+    }
+
     /// No transformation: the batch equals `makeBatch`'s.
     public static let none = Augmentation(crop: .none, horizontalFlip: false)
 

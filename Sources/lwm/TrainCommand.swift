@@ -45,7 +45,16 @@ enum TrainCommand {
         // whether rank 0 failed and whether any rank did: rank 0 speaks for the job when it
         // failed (the ranks read the same files, so the others would repeat its sentence);
         // another rank speaks only when rank 0 did not.
+        // Image folders are decoded once into a cache: rank 0 loads first and writes it, and
+        // the other ranks, waiting at a barrier meanwhile, read it instead of decoding again.
+        let decodesImages = configuration.dataset.format == .imageFolder
+        if decodesImages && !isRoot {
+            parallel.collective { try communicator.barrier(name: "rank 0 decoded the images") }
+        }
         let loaded = Result { try IncrementalData(configuration: configuration) }
+        if decodesImages && isRoot && communicator.size > 1 {
+            parallel.collective { try communicator.barrier(name: "rank 0 decoded the images") }
+        }
         let failed = if case .failure = loaded { 1.0 } else { 0.0 }
         var flags = [isRoot ? failed : 0, failed]
         parallel.collective {
@@ -81,6 +90,8 @@ enum TrainCommand {
                     ("threads per rank", String(BLASThreads.current)),
                     ("train images", String(data.train.count)),
                     ("test images", String(data.test.count)),
+                    ("augmentation", data.augmentation.summary),
+                    ("skipped images", String(data.badImages.count)),
                     (
                         "image size",
                         "\(data.train.channels)×\(data.train.height)×\(data.train.width)"
@@ -97,6 +108,12 @@ enum TrainCommand {
             outputDirectory: outputDirectory)
         do {
             _ = try trainer.run()
+            if !data.badImages.isEmpty {
+                console.line()
+                console.line(
+                    "skipped \(data.badImages.count) unreadable image(s) (--on-bad-image skip):")
+                for image in data.badImages { console.line("  \(image)") }
+            }
         } catch {
             console.error("\(error)")
             return 1

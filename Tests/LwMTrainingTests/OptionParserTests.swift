@@ -195,8 +195,8 @@ final class OptionParserTests: XCTestCase {
             "option '--schedule' must be one of cosine, multistep, constant; got 'step'")
         assertError(
             ["--dataset", "fashion_mnist"],
-            "option '--dataset' must be one of fashion-mnist, mnist, idx; got 'fashion_mnist' "
-                + "(did you mean 'fashion-mnist'?)")
+            "option '--dataset' must be one of fashion-mnist, mnist, idx, cifar10, cifar100, "
+                + "caltech101, imagefolder; got 'fashion_mnist' (did you mean 'fashion-mnist'?)")
     }
 
     func testMissingValuesAndStrayArguments() {
@@ -428,10 +428,24 @@ MPI rank, and writes metrics.json and checkpoints to the run directory.
 Flags such as --nesterov are turned off by --no-nesterov, which overrides a --config file.
 
 Data:
-  --data <dir>                    directory holding the dataset's IDX files
+  --data <dir>                    the dataset's folder: IDX files, CIFAR batches or class folders
                                   (default: /usr/share/datasets/fashion-mnist)
-  --dataset <choice>              dataset in --data: fashion-mnist, mnist or idx
+  --dataset <choice>              dataset format and preset in --data: fashion-mnist, mnist, idx,
+                                  cifar10, cifar100, caltech101 or imagefolder
                                   (default: fashion-mnist)
+  --image-size <int>              side of the square images after resizing (image folders)
+                                  (default: the preset's)
+  --augment <choice>              training augmentation; auto takes the preset's: auto, none,
+                                  crop-flip or resized-crop-flip (default: auto)
+  --train-list <file>             training images of an image folder, one path per line
+                                  (default: none)
+  --test-list <file>              test images of an image folder, one path per line (default: none)
+  --test-fraction <number>        share of each class held out when an image folder has no split
+                                  (default: 0.2)
+  --on-bad-image <choice>         an unreadable image is skipped (and listed) or stops the run: skip
+                                  or fail (default: skip)
+  --cifar-labels <choice>         CIFAR-100 label set: fine or coarse (default: fine)
+  --cache-dir <dir>               where decoded image folders are cached (default: ~/.cache/lwm)
   --max-train-per-class <int>     use at most this many training images per class (default: all)
   --max-test-per-class <int>      use at most this many test images per class (default: all)
 
@@ -440,7 +454,8 @@ Schedule:
                                   (default: 5, or as --base-classes and --increment imply)
   --base-classes <int>            classes in the first task (default: an equal share)
   --increment <int>               classes added by each later task (default: an equal share)
-  --class-order <class,...>       order in which classes are learned (default: 0,1,2,... or seeded)
+  --class-order <class,...>       order in which classes are learned; icarl: iCaRL's CIFAR-100 order
+                                  (default: 0,1,2,... or seeded)
   --class-order-seed <int>        shuffle the class order with this seed (default: none)
 
 Model:

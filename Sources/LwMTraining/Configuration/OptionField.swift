@@ -1,4 +1,5 @@
 import LwMCore
+import LwMData
 
 /// A configuration property that one option fills: it says what kind of option it is, takes
 /// the option's parsed value, and gives its own value back for coding and display.
@@ -103,7 +104,10 @@ extension ChoiceField {
     var optionValue: OptionValue? { .choice(rawValue) }
 }
 
-extension TrainingConfiguration.Dataset: ChoiceField {}
+extension DatasetPreset: ChoiceField {}
+extension TrainingConfiguration.AugmentChoice: ChoiceField {}
+extension BadImagePolicy: ChoiceField {}
+extension CIFARLabels: ChoiceField {}
 extension Method: ChoiceField {}
 extension ClassificationScope: ChoiceField {}
 extension TrainingConfiguration.LearningRateSchedule: ChoiceField {}

@@ -1,3 +1,5 @@
+import LwMData
+
 /// A value read for one option, of the kind its `OptionSpec` names.
 public enum OptionValue: Sendable, Equatable {
     case flag(Bool)
@@ -74,6 +76,9 @@ extension OptionValue {
             value = Double(text).map(OptionValue.double)
         case .string:
             value = .string(text)
+        case .intList where name == "class-order" && text == "icarl":
+            // The class order of iCaRL's CIFAR-100 experiments, used across the literature.
+            value = .intList(ClassSchedule.icarlCIFAR100Order)
         case .intList:
             let items = text.split(separator: ",", omittingEmptySubsequences: false)
             let numbers = items.compactMap { Int(String($0.filter { $0 != " " })) }

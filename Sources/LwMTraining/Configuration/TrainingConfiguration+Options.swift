@@ -62,8 +62,29 @@ extension TrainingConfiguration {
         [
             TrainingOption(
                 "data", \.dataDirectory, placeholder: "<dir>",
-                help: "directory holding the dataset's IDX files"),
-            TrainingOption("dataset", \.dataset, help: "dataset in --data"),
+                help: "the dataset's folder: IDX files, CIFAR batches or class folders"),
+            TrainingOption("dataset", \.dataset, help: "dataset format and preset in --data"),
+            TrainingOption(
+                "image-size", \.imageSize, .positive, defaultText: "the preset's",
+                help: "side of the square images after resizing (image folders)"),
+            TrainingOption(
+                "augment", \.augment, help: "training augmentation; auto takes the preset's"),
+            TrainingOption(
+                "train-list", \.trainList, placeholder: "<file>", defaultText: "none",
+                help: "training images of an image folder, one path per line"),
+            TrainingOption(
+                "test-list", \.testList, placeholder: "<file>", defaultText: "none",
+                help: "test images of an image folder, one path per line"),
+            TrainingOption(
+                "test-fraction", \.testFraction, .unitInterval,
+                help: "share of each class held out when an image folder has no split"),
+            TrainingOption(
+                "on-bad-image", \.onBadImage,
+                help: "an unreadable image is skipped (and listed) or stops the run"),
+            TrainingOption("cifar-labels", \.cifarLabels, help: "CIFAR-100 label set"),
+            TrainingOption(
+                "cache-dir", \.cacheDirectory, placeholder: "<dir>", defaultText: "~/.cache/lwm",
+                help: "where decoded image folders are cached"),
             TrainingOption(
                 "max-train-per-class", \.maxTrainPerClass, .positive, defaultText: "all",
                 help: "use at most this many training images per class"),
@@ -87,7 +108,8 @@ extension TrainingConfiguration {
                 help: "classes added by each later task"),
             TrainingOption(
                 "class-order", \.classOrder, .nonNegative, placeholder: "<class,...>",
-                defaultText: "0,1,2,... or seeded", help: "order in which classes are learned"),
+                defaultText: "0,1,2,... or seeded",
+                help: "order in which classes are learned; icarl: iCaRL's CIFAR-100 order"),
             TrainingOption(
                 "class-order-seed", \.classOrderSeed, .nonNegative, defaultText: "none",
                 help: "shuffle the class order with this seed"),

@@ -21,7 +21,7 @@ extension TrainingConfiguration {
             }
         }
 
-        if let classes = dataset.numberOfClasses {
+        if let classes = dataset.numberOfClasses(cifarLabels: cifarLabels) {
             if let tasks, tasks > classes {
                 throw ConfigurationError(
                     "option '--tasks' asks for \(tasks) tasks but \(dataset.rawValue) has "

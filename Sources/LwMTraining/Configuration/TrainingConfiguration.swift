@@ -1,4 +1,5 @@
 import LwMCore
+import LwMData
 
 /// Everything `lwm train` needs to know, read from the command line and a configuration file.
 ///
@@ -10,9 +11,22 @@ import LwMCore
 public struct TrainingConfiguration: Sendable, Equatable {
     // MARK: Data
 
-    /// The directory holding the dataset's IDX files.
+    /// The directory holding the dataset (IDX files, CIFAR batches or class folders).
     public var dataDirectory = "/usr/share/datasets/fashion-mnist"
-    public var dataset = Dataset.fashionMNIST
+    public var dataset = DatasetPreset.fashionMNIST
+    /// Image side after resizing for image folders; nil for the preset's size.
+    public var imageSize: Int?
+    /// Training augmentation; `auto` takes the preset's.
+    public var augment = AugmentChoice.auto
+    /// Split lists of an image folder, one path per line relative to `dataDirectory`.
+    public var trainList: String?
+    public var testList: String?
+    /// Share of each class held out for testing when an image folder has no split.
+    public var testFraction = 0.2
+    public var onBadImage = BadImagePolicy.skip
+    public var cifarLabels = CIFARLabels.fine
+    /// Where decoded image folders are cached; nil for ~/.cache/lwm.
+    public var cacheDirectory: String?
     /// At most this many training images per class; nil takes all.
     public var maxTrainPerClass: Int?
     /// At most this many test images per class; nil takes all.
@@ -96,20 +110,14 @@ public struct TrainingConfiguration: Sendable, Equatable {
 }
 
 extension TrainingConfiguration {
-    /// The dataset layout in `dataDirectory`.
-    public enum Dataset: String, CaseIterable, Codable, Sendable {
-        case fashionMNIST = "fashion-mnist"
-        case mnist
-        /// Any IDX dataset; the class count is the largest label plus one.
-        case idx
-
-        /// The class count, when the layout fixes it.
-        public var numberOfClasses: Int? {
-            switch self {
-            case .fashionMNIST, .mnist: 10
-            case .idx: nil
-            }
-        }
+    /// Training augmentation: the preset's, none, or one of the two standard recipes.
+    public enum AugmentChoice: String, CaseIterable, Codable, Sendable {
+        case auto
+        case none
+        /// Random crop after zero padding by 4, and horizontal flip (CIFAR).
+        case cropFlip = "crop-flip"
+        /// Random-resized crop (scale 0.35–1) and horizontal flip (ImageNet style).
+        case resizedCropFlip = "resized-crop-flip"
     }
 
     /// How the learning rate moves within a task.

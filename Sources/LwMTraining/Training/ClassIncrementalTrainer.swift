@@ -286,7 +286,11 @@ public final class ClassIncrementalTrainer {
             let mine = batch[
                 (batch.startIndex + shard.lowerBound)..<(batch.startIndex + shard.upperBound)]
             let pixels = images.reserve(max(mine.count, 1) * train.imageSize)
-            train.makeBatch(indices: mine, statistics: data.statistics, into: pixels)
+            // Augmentation draws are keyed by each image's place in the epoch order (the slice's
+            // indices), so they do not depend on the rank count.
+            train.makeAugmentedBatch(
+                indices: mine, statistics: data.statistics, augmentation: data.augmentation,
+                seed: UInt64(configuration.seed), task: task, epoch: epoch, into: pixels)
             let labels = mine.map { data.trainLabels[$0] }
 
             stepsTaken += 1

@@ -18,14 +18,28 @@ public struct IncrementalData: Sendable {
     /// The task of every output column.
     public let taskOfOutput: [Int]
 
+    /// The transformation of training images (none for evaluation).
+    public var augmentation = Augmentation.none
+    /// Images an image-folder load skipped under `--on-bad-image skip`.
+    public var badImages: [BadImage] = []
+    /// What the load did with its decode cache.
+    public var cache = CacheUse.disabled
+
     /// Loads the configured dataset and builds the schedule.
     /// - Throws: `DataError` or a schedule error, each one sentence naming the problem.
     public init(configuration: TrainingConfiguration) throws {
         let directory = URL(fileURLWithPath: configuration.dataDirectory)
-        let classes = configuration.dataset.numberOfClasses
-        var train = try IDXDataset.load(
-            directory: directory, split: .train, numberOfClasses: classes)
-        var test = try IDXDataset.load(directory: directory, split: .test, numberOfClasses: classes)
+        let options = DatasetOptions(
+            imageSize: configuration.imageSize, cifarLabels: configuration.cifarLabels,
+            trainList: configuration.trainList.map { URL(fileURLWithPath: $0) },
+            testList: configuration.testList.map { URL(fileURLWithPath: $0) },
+            testFraction: configuration.testFraction, splitSeed: UInt64(configuration.seed),
+            onBadImage: configuration.onBadImage,
+            cacheDirectory: configuration.cacheDirectory.map { URL(fileURLWithPath: $0) }
+                ?? DatasetOptions.userCacheDirectory)
+        let loaded = try DatasetLoader.load(
+            preset: configuration.dataset, directory: directory, options: options)
+        var (train, test) = (loaded.train, loaded.test)
         if let k = configuration.maxTrainPerClass { train = train.firstPerClass(k) }
         if let k = configuration.maxTestPerClass { test = test.firstPerClass(k) }
         let schedule = try ClassSchedule(
@@ -34,6 +48,14 @@ public struct IncrementalData: Sendable {
             classOrder: configuration.classOrder,
             classOrderSeed: configuration.classOrderSeed.map { UInt64($0) })
         try self.init(train: train, test: test, schedule: schedule)
+        badImages = loaded.badImages
+        cache = loaded.cache
+        switch configuration.augment {
+        case .auto: augmentation = configuration.dataset.defaultAugmentation
+        case .none: augmentation = .none
+        case .cropFlip: augmentation = .paddedCropAndFlip(padding: 4)
+        case .resizedCropFlip: augmentation = .randomResizedCropAndFlip(scale: 0.35...1)
+        }
     }
 
     public init(train: ImageDataset, test: ImageDataset, schedule: ClassSchedule) throws {
