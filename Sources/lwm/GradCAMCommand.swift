@@ -20,8 +20,7 @@ enum GradCAMCommand {
 
           --model FILE     the model, task-<t>.safetensors
           --teacher FILE   a checkpoint of an earlier task of the same run, task-<t-1>.safetensors
-          --images FILE... PNG images, resized to the checkpoint's input size (JPEG is not
-                           supported)
+          --images FILE... JPEG or PNG images, resized to the checkpoint's input size
           --indices LIST   comma-separated indices of dataset images, such as 0,5,9
           --data DIR       the IDX dataset folder (default: the run's data folder)
           --split NAME     test or train (default: test)
@@ -201,12 +200,26 @@ enum GradCAMCommand {
         return (images, captions, indices)
     }
 
-    /// The PNG files, resized to the model's input, captioned with their file names and
+    /// The JPEG or PNG files, resized to the model's input, captioned with their file names and
     /// numbered by their position.
     static func fileImages(_ paths: [String], model: CheckpointModel) throws -> Images {
         let channels = model.network.configuration.inputChannels
         let images = try paths.map { path -> Raster in
-            let image = try PNG.read(contentsOf: URL(fileURLWithPath: path), channels: channels)
+            // JPEG or PNG, told apart by their bytes; RGB, made grey for a one-channel model.
+            let decoded = try ImageCodec.decode(file: URL(fileURLWithPath: path))
+            var image = Raster(
+                width: decoded.width, height: decoded.height, channels: 3, pixels: decoded.pixels)
+            if channels == 1 {
+                image = Raster(
+                    width: decoded.width, height: decoded.height, channels: 1,
+                    pixels: (0..<(decoded.width * decoded.height)).map { i in
+                        let (r, g, b) = (
+                            Int(decoded.pixels[3 * i]), Int(decoded.pixels[3 * i + 1]),
+                            Int(decoded.pixels[3 * i + 2])
+                        )
+                        return UInt8((299 * r + 587 * g + 114 * b + 500) / 1000)
+                    })
+            }
             guard image.width != model.inputWidth || image.height != model.inputHeight else {
                 return image
             }
