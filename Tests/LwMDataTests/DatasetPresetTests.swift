@@ -32,7 +32,7 @@ final class DatasetPresetTests: XCTestCase {
         XCTAssertEqual(
             DatasetPreset.caltech101.defaultAugmentation,
             Augmentation(
-                crop: .randomResized(scale: 0.08...1, aspectRatio: 0.75...(4 / 3)),
+                crop: .randomResized(scale: 0.35...1, aspectRatio: 0.75...(4 / 3)),
                 horizontalFlip: true))
         XCTAssertNil(DatasetPreset.imageFolder.numberOfClasses())
     }
